@@ -1,0 +1,1 @@
+"""The ``ibp`` command-line app (installed as ``ibp_rules.cli``)."""

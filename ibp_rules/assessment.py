@@ -1,0 +1,285 @@
+"""The assessment: what the coordinator and the user know about the situation.
+
+One section per pillar, plus the household, the target groups and the user's
+own goals. Every fact may be *unknown*: ``None`` (or leaving the field out)
+means "vet ikke", which is different from ``false`` or an empty list ("no" /
+"none"). Rules only act on what is known, so an unknown never silently
+counts as a "no".
+
+Field names are Norwegian domain slugs because rule authors write them in
+rule files (``helse.arbeidsevne``); descriptions are English for developers.
+There is deliberately no field for a name, a national id number or an
+address: the method does not need them (data minimisation). Health is kept to
+coarse categories, never diagnoses.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
+
+from .yaml_source import Located, format_path
+
+ASSESSMENT_SCHEMA_VERSION = 1
+
+
+class Slug(str, Enum):
+    """Base for the closed vocabularies; values are the domain ids."""
+
+    def __str__(self) -> str:  # pragma: no cover - cosmetic
+        return self.value
+
+
+class TargetGroup(Slug):
+    rus = "rus"
+    introduksjon = "introduksjon"
+    krisesenter = "krisesenter"
+    loslatelse = "loslatelse"
+    enslig_forsorger = "enslig_forsorger"
+
+
+class HousingSituation(Slug):
+    kommunal_gjennomgangsbolig = "kommunal_gjennomgangsbolig"
+    kommunal_utleiebolig = "kommunal_utleiebolig"
+    privat_leie = "privat_leie"
+    eid = "eid"
+    krisesenter = "krisesenter"
+    institusjon = "institusjon"
+    fengsel = "fengsel"
+    uten_fast_bolig = "uten_fast_bolig"
+    hos_familie_venner = "hos_familie_venner"
+    annet = "annet"
+
+
+class Level(Slug):
+    lav = "lav"
+    moderat = "moderat"
+    hoy = "hoy"
+
+
+class IncomeSource(Slug):
+    arbeid = "arbeid"
+    aap = "aap"
+    uforetrygd = "uforetrygd"
+    sosialhjelp = "sosialhjelp"
+    introduksjonsstonad = "introduksjonsstonad"
+    overgangsstonad = "overgangsstonad"
+    dagpenger = "dagpenger"
+    kvalifiseringsstonad = "kvalifiseringsstonad"
+    sykepenger = "sykepenger"
+    alderspensjon = "alderspensjon"
+    studiefinansiering = "studiefinansiering"
+    annet = "annet"
+
+
+class Severity(Slug):
+    ingen = "ingen"
+    noe = "noe"
+    betydelig = "betydelig"
+
+
+class SubstanceUse(Slug):
+    ingen = "ingen"
+    aktiv = "aktiv"
+    i_behandling = "i_behandling"
+    i_bedring = "i_bedring"
+
+
+class WorkCapacity(Slug):
+    full = "full"
+    nedsatt_midlertidig = "nedsatt_midlertidig"
+    nedsatt_varig = "nedsatt_varig"
+    nedsatt_uavklart = "nedsatt_uavklart"
+
+
+class HealthService(Slug):
+    psykisk_helse = "psykisk_helse"
+    rus = "rus"
+    lar = "lar"
+    hjemmetjenester = "hjemmetjenester"
+    spesialisthelsetjeneste = "spesialisthelsetjeneste"
+    individuell_plan = "individuell_plan"
+
+
+class EmploymentStatus(Slug):
+    i_arbeid = "i_arbeid"
+    arbeidsledig = "arbeidsledig"
+    under_utdanning = "under_utdanning"
+    i_tiltak = "i_tiltak"
+    utenfor_arbeid = "utenfor_arbeid"
+
+
+class Education(Slug):
+    ingen_fullfort = "ingen_fullfort"
+    grunnskole = "grunnskole"
+    videregaende = "videregaende"
+    fagbrev = "fagbrev"
+    hoyere = "hoyere"
+
+
+class NorwegianLevel(Slug):
+    lite = "lite"
+    grunnleggende = "grunnleggende"
+    godt = "godt"
+    morsmal = "morsmal"
+
+
+class Programme(Slug):
+    introduksjonsprogram = "introduksjonsprogram"
+    kvalifiseringsprogram = "kvalifiseringsprogram"
+    arbeidsrettet_tiltak = "arbeidsrettet_tiltak"
+    utdanning = "utdanning"
+
+
+class Goal(Slug):
+    eie = "eie"
+    leie_privat = "leie_privat"
+    stabil_inntekt = "stabil_inntekt"
+    arbeid = "arbeid"
+    fullfore_utdanning = "fullfore_utdanning"
+    bedre_helse = "bedre_helse"
+    gjeldfri = "gjeldfri"
+    trygg_bolig = "trygg_bolig"
+
+
+FreeText = Annotated[str, StringConstraints(max_length=2000)]
+MeasureId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=False)
+
+
+class Household(_Section):
+    """Who lives together and depends on the home."""
+
+    voksne: int | None = Field(None, ge=1, le=20, description="Number of adults in the household.")
+    barn_alder: list[Annotated[int, Field(ge=0, le=25)]] | None = Field(
+        None, max_length=20, description="Ages of the children who live in the household; [] = no children."
+    )
+    enslig_forsorger: StrictBool | None = Field(None, description="A single adult providing for children.")
+
+
+class Housing(_Section):
+    """Pillar *bolig*: where the person lives now and how secure it is."""
+
+    situasjon: HousingSituation | None = Field(None, description="Current housing situation.")
+    ar_i_boligen: float | None = Field(None, ge=0, le=100, allow_inf_nan=False, description="Years in the current home.")
+    husleierestanse: StrictBool | None = Field(None, description="Unpaid rent (rent arrears).")
+    utkastelsesfare: StrictBool | None = Field(None, description="At risk of eviction (notice, warning or petition).")
+    trangbodd: StrictBool | None = Field(None, description="The home is too small for the household.")
+    uegnet: StrictBool | None = Field(None, description="The home is unsuitable (condition, accessibility, safety).")
+    boutgiftsbelastning: Level | None = Field(None, description="Housing costs relative to income.")
+
+
+class Economy(_Section):
+    """Pillar *økonomi*: income security, debt and financial management."""
+
+    inntektskilder: list[IncomeSource] | None = Field(None, max_length=12, description="Current income sources; [] = no income.")
+    inntekt_stabil: StrictBool | None = Field(None, description="Whether the income is stable/lasting (false = temporary).")
+    gjeld: StrictBool | None = Field(None, description="Has debt beyond an ordinary mortgage.")
+    betalingsproblemer: StrictBool | None = Field(None, description="Has trouble paying bills or debt on time.")
+    inkasso: StrictBool | None = Field(None, description="Has claims with a debt collector.")
+    gjeldsordning: StrictBool | None = Field(None, description="Is already in a debt settlement (gjeldsordning).")
+    verge: StrictBool | None = Field(None, description="Has a guardian (verge) for finances.")
+    sparing: StrictBool | None = Field(None, description="Has some savings or equity.")
+    bankavslag: StrictBool | None = Field(None, description="An ordinary bank has refused a large enough mortgage.")
+
+
+class Health(_Section):
+    """Pillar *helse*: coarse categories only, never diagnoses."""
+
+    psykisk: Severity | None = Field(None, description="Mental-health challenges.")
+    somatisk: Severity | None = Field(None, description="Physical-health challenges.")
+    rus: SubstanceUse | None = Field(None, description="Substance use and recovery status.")
+    lar: StrictBool | None = Field(None, description="In opioid substitution treatment (LAR).")
+    arbeidsevne: WorkCapacity | None = Field(None, description="Work capacity, and whether a reduction is permanent.")
+    fastlege: StrictBool | None = Field(None, description="Has a regular GP (fastlege).")
+    tjenester: list[HealthService] | None = Field(None, max_length=10, description="Health and care services already received.")
+
+
+class WorkEducation(_Section):
+    """Pillar *arbeid/utdanning*."""
+
+    status: EmploymentStatus | None = Field(None, description="Main activity now.")
+    stillingsprosent: int | None = Field(None, ge=0, le=100, description="Position percentage when working.")
+    midlertidig_ansatt: StrictBool | None = Field(None, description="Employed on a temporary contract.")
+    utdanning: Education | None = Field(None, description="Highest completed education.")
+    utdanning_fra_utlandet: StrictBool | None = Field(None, description="Has education from abroad.")
+    utdanning_godkjent: StrictBool | None = Field(None, description="Foreign education recognised in Norway.")
+    norsk: NorwegianLevel | None = Field(None, description="Norwegian language level.")
+    program: Programme | None = Field(None, description="Programme the person takes part in now.")
+
+
+class Goals(_Section):
+    """The user's own goals: they steer the strategy."""
+
+    onsker: list[Goal] | None = Field(None, max_length=len(Goal), description="The user's own goals.")
+    fritekst: FreeText | None = Field(None, description="The user's wishes in their own words (never read by rules).")
+    ressurser: list[FreeText] | None = Field(None, max_length=20, description="Strengths and resources, in the user's words.")
+
+
+class Assessment(BaseModel):
+    """Everything the engine needs to suggest a strategy for one person or family."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        title="IBP assessment",
+        json_schema_extra={"description": "Kartlegging for individuell boligplan. Unknown = null or left out."},
+    )
+
+    schema_version: int = Field(ASSESSMENT_SCHEMA_VERSION, ge=1, le=ASSESSMENT_SCHEMA_VERSION)
+    malgrupper: list[TargetGroup] | None = Field(None, max_length=len(TargetGroup), description="Target groups that apply.")
+    husholdning: Household = Field(default_factory=Household)
+    bolig: Housing = Field(default_factory=Housing)
+    okonomi: Economy = Field(default_factory=Economy)
+    helse: Health = Field(default_factory=Health)
+    arbeid_utdanning: WorkEducation = Field(default_factory=WorkEducation)
+    mal: Goals = Field(default_factory=Goals)
+    tiltak_mottatt: list[MeasureId] | None = Field(
+        None, max_length=64, description="Measure ids the person already has (they are not suggested again)."
+    )
+
+
+def assessment_json_schema() -> dict[str, Any]:
+    """The published JSON Schema of the assessment input."""
+    schema = Assessment.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    return schema
+
+
+def _fields_at(loc: tuple[Any, ...]) -> list[str]:
+    """The field names the model allows at ``loc`` (for did-you-mean)."""
+    model: Any = Assessment
+    for part in loc:
+        field = model.model_fields.get(part) if isinstance(part, str) else None
+        if field is None or not (isinstance(field.annotation, type) and issubclass(field.annotation, BaseModel)):
+            return []
+        model = field.annotation
+    return list(model.model_fields)
+
+
+def assessment_from_located(located: Located) -> Assessment:
+    """Validate parsed data, turning pydantic errors into located problems."""
+    from pydantic import ValidationError
+
+    from .errors import AssessmentError, Problem
+    from .validation_messages import describe
+
+    data = located.data
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise AssessmentError(Problem(located.file, located.line_of(()), "", "expected a mapping with sections (bolig, okonomi, …)"))
+    try:
+        return Assessment.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors(include_url=False, include_input=False):
+            loc = tuple(err["loc"])
+            text = describe(err, _fields_at(loc[:-1]) if err.get("type") == "extra_forbidden" else None)
+            problems.append(Problem(located.file, located.line_of(loc), format_path(loc), text.en, message_nb=text.nb))
+        raise AssessmentError(sorted(set(problems), key=lambda p: (p.line or 0, p.path))) from None

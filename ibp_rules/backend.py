@@ -1,0 +1,132 @@
+"""durable_rules behind our own interface: one host, one session per run.
+
+The habits here come from ``shared/ibp/DURABLE_RULES.md`` and from what was
+reproduced while building this module:
+
+* our own :class:`_QuietHost` (``durable.engine.Host`` with ``_run``
+  disabled): no timer threads, and no dispatcher race between threads;
+* the ruleset is registered under ``ibp@<sha12>@<n>`` so several engines (and
+  reloads) can live in one process without a name clash;
+* durable is handed a copy of the definition (it deletes ``run`` from
+  the dict it is given);
+* every run uses a fresh uuid4 session id, holds the host lock for the whole
+  run (durable compares session ids by a 32-bit hash, and its C core holds
+  the GIL anyway), and deletes the session in ``finally``;
+* an exception inside an action is swallowed by durable into the session
+  state: we read the state after every run and raise :class:`EngineError`.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import threading
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from durable import engine as durable_engine
+
+from .compiler import compile_ruleset, engine_fact
+from .errors import EngineError
+from .ruleset import CompiledRule, Ruleset
+
+_instance_counter = itertools.count(1)
+
+
+class _QuietHost(durable_engine.Host):  # type: ignore[misc]
+    """A Host without the self-rescheduling timer threads it starts by default."""
+
+    def _run(self) -> None:  # durable's timer loop; we use no timers
+        return None
+
+
+@dataclass
+class Firings:
+    """What durable_rules decided for one assessment."""
+
+    #: rule id → the branches (conjunction indexes) that fired, in firing order
+    rules: dict[str, list[int]] = field(default_factory=dict)
+    #: derived fact id → rule ids that derived it, in firing order
+    derived: dict[str, list[str]] = field(default_factory=dict)
+    ended: bool = False
+
+
+class DurableBackend:
+    """Runs one assessment at a time through a compiled durable ruleset."""
+
+    def __init__(self, ruleset: Ruleset) -> None:
+        self._ruleset = ruleset
+        self._measure_ids = tuple(ruleset.measures)
+        self._lock = threading.Lock()
+        self._current: Firings | None = None
+        self.name = f"ibp@{ruleset.sha256[:12]}@{next(_instance_counter)}"
+        definition = compile_ruleset(ruleset, self._action_for, self._on_end)
+        self._host = _QuietHost()
+        try:
+            # durable deletes "run" from what it is given: hand it a copy of
+            # the data (the callables themselves are shared, not copied).
+            given = {name: {**copy.deepcopy({k: v for k, v in r.items() if k != "run"}), "run": r["run"]}
+                     for name, r in definition.items()}
+            self._host.set_rulesets({self.name: given})
+        except Exception as exc:  # pragma: no cover - a compiler bug, not user input
+            raise EngineError(f"durable_rules rejected the compiled ruleset: {exc}") from exc
+        self._markers = [{"t": "s", "n": k} for k in range(1, ruleset.max_stratum + 1)]
+
+    # -- actions (run by durable inside assert_fact, in the calling thread) --
+
+    def _action_for(self, rule: CompiledRule, branch: int) -> Any:
+        derives = tuple(a.derive for a in rule.rule.then if a.derive)
+        rule_id = rule.id
+
+        def action(c: Any) -> None:
+            firings = self._current
+            assert firings is not None, "an action ran outside a session"
+            branches = firings.rules.setdefault(rule_id, [])
+            if branch not in branches:
+                branches.append(branch)
+            for fact_id in derives:
+                by = firings.derived.get(fact_id)
+                if by is None:
+                    firings.derived[fact_id] = [rule_id]
+                    c.assert_fact({"t": "d", "id": fact_id})
+                elif rule_id not in by:
+                    by.append(rule_id)
+
+        return action
+
+    def _on_end(self, c: Any) -> None:
+        if self._current is not None:
+            self._current.ended = True
+
+    # -- running ---------------------------------------------------------------
+
+    def run(self, facts: dict[str, Any]) -> Firings:
+        """Assert one assessment's facts and collect what fired."""
+        fact = engine_fact(facts, self._measure_ids)
+        with self._lock:
+            sid = uuid.uuid4().hex
+            firings = Firings()
+            self._current = firings
+            try:
+                self._host.assert_fact(self.name, dict(fact, sid=sid))
+                for marker in self._markers:
+                    self._host.assert_fact(self.name, dict(marker, sid=sid))
+                self._host.assert_fact(self.name, {"t": "end", "sid": sid})
+                state = self._host.get_state(self.name, sid)
+            except EngineError:
+                raise
+            except Exception as exc:
+                raise EngineError(f"the rule engine failed: {type(exc).__name__}") from exc
+            finally:
+                self._current = None
+                self._host.delete_state(self.name, sid)
+        if "exception" in state:
+            raise EngineError("a rule action failed inside the engine: " + _first_line(state["exception"]))
+        if not firings.ended:  # pragma: no cover - would mean durable dropped actions
+            raise EngineError("the rule engine did not complete the run")
+        return firings
+
+
+def _first_line(text: Any) -> str:
+    return str(text).splitlines()[0][:300] if text else "unknown error"

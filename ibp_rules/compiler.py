@@ -1,0 +1,136 @@
+"""Compile checked rules into durable_rules ruleset definitions (plain data).
+
+durable_rules decides what fires; this module only translates. Each rule
+branch (one conjunction of the rule's normalised condition) becomes one
+durable rule named ``<rule-id>#<branch>``; firings are deduplicated per rule
+afterwards, which also absorbs durable's "``$or`` fires once per true branch".
+
+Facts the engine sees, all in one session per assessment:
+
+* ``{"t": "a", ...}`` — the assessment, flat: ``bolig__situasjon``; list
+  fields as a count plus one true/false flag per allowed value
+  (``okonomi__inntektskilder__aap``), so membership is a scalar test;
+  unknown facts are absent, so no comparison on them can match.
+* ``{"t": "d", "id": X}`` — a fact derived by a rule (forward chaining).
+* ``{"t": "s", "n": k}`` — stratum markers, asserted in order after the
+  assessment: a rule that tests a derived fact's *absence* waits for the
+  marker of its stratum, placed first in its pattern list, with the negated
+  patterns last (durable checks a negation once, when the patterns before it
+  have matched, and never retracts a firing).
+* ``{"t": "end"}`` — matched by a rule that always fires. Besides closing the
+  run, it avoids a crash found here: ``delete_state`` segfaults on a session
+  in which no action ever ran, even with a sink rule in place.
+
+A *sink* rule matches every fact but can never fire, so no fact is
+"unhandled" (which would raise or drop actions in durable_rules).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from . import conditions as C
+from .fact_schema import FACTS
+from .ruleset import CompiledRule, Ruleset
+
+END_RULE = "__end__"
+SINK_RULE = "__sink__"
+
+Expr = dict[str, Any]
+
+
+def flag_key(path: str, value: str) -> str:
+    """Engine key of the true/false flag for ``value`` in list fact ``path``."""
+    return f"{FACTS[path].key}__{value}"
+
+
+def compile_atom(atom: C.Compare) -> Expr:
+    """The durable_rules expression for one test on the assessment fact."""
+    spec = FACTS[atom.path]
+    key, op, v = spec.key, atom.op, atom.value
+    if op == "known":
+        return {"$ex": {key: 1}} if v else {"$nex": {key: 1}}
+    if spec.kind in ("enum_list", "id_list"):
+        if op == "empty":
+            return {key: 0} if v else {"$gt": {key: 0}}
+        if op == "contains":
+            return {flag_key(atom.path, v): True}
+        if op == "not_contains":
+            return {flag_key(atom.path, v): False}
+        flags = [{flag_key(atom.path, x): op == "contains_any"} for x in v]
+        return _join("$or" if op == "contains_any" else "$and", flags)
+    if op == "eq":
+        return {key: v}
+    if op == "ne":
+        return {"$neq": {key: v}}
+    if op in ("lt", "lte", "gt", "gte"):
+        return {f"${op}": {key: v}}
+    if op == "in":
+        return _join("$or", [{key: x} for x in v])
+    if op == "not_in":
+        return _join("$and", [{"$neq": {key: x}} for x in v])
+    raise AssertionError(f"operator {op} on {spec.kind}")  # pragma: no cover - the loader rejects it
+
+
+def _join(op: str, exprs: list[Expr]) -> Expr:
+    return exprs[0] if len(exprs) == 1 else {op: exprs}
+
+
+def compile_branch(conj: C.Conjunction, stratum: int) -> list[Expr]:
+    """The ordered pattern list of one branch (durable's ``all``)."""
+    compares = [a for a in conj if isinstance(a, C.Compare)]
+    present = [a for a in conj if isinstance(a, C.Derived) and a.present]
+    absent = [a for a in conj if isinstance(a, C.Derived) and not a.present]
+    patterns: list[Expr] = []
+    if stratum > 0:
+        patterns.append({"s": {"$and": [{"t": "s"}, {"n": stratum}]}})
+    if compares or not present:
+        patterns.append({"a": {"$and": [{"t": "a"}] + [compile_atom(a) for a in compares]}})
+    for i, d in enumerate(present):
+        patterns.append({f"d{i}": {"$and": [{"t": "d"}, {"id": d.id}]}})
+    for i, d in enumerate(absent):
+        patterns.append({f"n{i}$not": {"$and": [{"t": "d"}, {"id": d.id}]}})
+    return patterns
+
+
+def compile_ruleset(ruleset: Ruleset, action_for: Callable[[CompiledRule, int], Callable[[Any], None]],
+                    end_action: Callable[[Any], None]) -> dict[str, Any]:
+    """The durable definition ``{rule_name: {"all": [...], "run": fn}}``.
+
+    ``action_for(rule, branch)`` supplies the one-argument callable durable
+    runs when that branch fires (a closure: durable rejects extra arguments).
+    """
+    definition: dict[str, Any] = {}
+    for rule in ruleset.rules.values():
+        for b, conj in enumerate(rule.branches):
+            definition[f"{rule.id}#{b}"] = {"all": compile_branch(conj, rule.stratum), "run": action_for(rule, b)}
+    definition[SINK_RULE] = {"all": [{"x": {"$ex": {"t": 1}}}, {"y": {"t": "__never__"}}], "run": _never}
+    definition[END_RULE] = {"all": [{"e": {"t": "end"}}], "run": end_action}
+    return definition
+
+
+def _never(c: Any) -> None:  # pragma: no cover - the sink's second pattern never matches
+    raise AssertionError("the sink rule fired")
+
+
+def plain_definition(ruleset: Ruleset) -> dict[str, Any]:
+    """The definition without callables, for snapshots and inspection."""
+    d = compile_ruleset(ruleset, lambda r, b: _never, _never)
+    return {name: {"all": rule["all"]} for name, rule in d.items()}
+
+
+def engine_fact(facts: dict[str, Any], measure_ids: tuple[str, ...]) -> dict[str, Any]:
+    """The flat assessment fact durable matches on (see the module docstring)."""
+    out: dict[str, Any] = {"t": "a"}
+    for path, value in facts.items():
+        spec = FACTS[path]
+        if spec.kind in ("enum_list", "id_list"):
+            out[spec.key] = len(value)
+            allowed = spec.values if spec.kind == "enum_list" else measure_ids
+            present = set(value)
+            for v in allowed:
+                out[f"{spec.key}__{v}"] = v in present
+        else:
+            out[spec.key] = value
+    return out

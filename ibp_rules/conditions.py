@@ -1,0 +1,313 @@
+"""The condition language of rule files: parse, check, normalise, explain.
+
+A condition is plain YAML data, never code::
+
+    all:
+      - helse.arbeidsevne: nedsatt_varig          # equality
+      - okonomi.inntektskilder: {contains: aap}   # list membership
+      - husholdning.antall_barn: {gte: 1}         # comparison
+      - okonomi.gjeld: {known: true}              # known / unknown
+      - derived: stabil_inntekt_mulig             # a fact another rule derived
+      - not: {derived: betalingsproblemer}
+      - any: [...]
+
+It is parsed into a small tree, checked against the assessment's fact
+schema and the catalogue's derived facts (unknown path → did-you-mean, a
+value outside an enumeration → the allowed values), then normalised:
+negation pushed down to the atoms (so "not" of an *unknown* fact stays
+false: rules act only on what is known) and expanded to a disjunction of
+conjunctions that the compiler turns into durable_rules patterns.
+
+:func:`evaluate` exists only to *explain* what durable_rules decided
+(which clauses held, with which values); it never decides what fires.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal, Union
+
+from .fact_schema import FACTS, FactSpec
+from .text import suggestion_suffix
+
+Op = Literal[
+    "eq", "ne", "lt", "lte", "gt", "gte", "in", "not_in",
+    "contains", "not_contains", "contains_any", "contains_none", "empty", "known",
+]
+OPS: tuple[str, ...] = (
+    "eq", "ne", "lt", "lte", "gt", "gte", "in", "not_in",
+    "contains", "not_contains", "contains_any", "contains_none", "empty", "known",
+)
+_ORDERING = {"lt", "lte", "gt", "gte"}
+_NEGATED: dict[str, str] = {
+    "eq": "ne", "ne": "eq", "lt": "gte", "gte": "lt", "gt": "lte", "lte": "gt",
+    "in": "not_in", "not_in": "in", "contains": "not_contains", "not_contains": "contains",
+    "contains_any": "contains_none", "contains_none": "contains_any",
+}
+_ALLOWED_OPS: dict[str, set[str]] = {
+    "bool": {"eq", "ne", "known"},
+    "number": {"eq", "ne", "lt", "lte", "gt", "gte", "in", "not_in", "known"},
+    "enum": {"eq", "ne", "in", "not_in", "known"},
+    "enum_list": {"contains", "not_contains", "contains_any", "contains_none", "empty", "known"},
+    "id_list": {"contains", "not_contains", "contains_any", "contains_none", "empty", "known"},
+}
+MAX_BRANCHES = 32
+
+
+@dataclass(frozen=True)
+class Compare:
+    """A test on one assessment fact. Never true when the fact is unknown,
+    except ``known: false``."""
+
+    path: str
+    op: Op
+    value: Any
+
+
+@dataclass(frozen=True)
+class Derived:
+    """A fact derived by another rule: present, or (``present=False``) absent."""
+
+    id: str
+    present: bool = True
+
+
+@dataclass(frozen=True)
+class All:
+    items: tuple[Condition, ...]
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    items: tuple[Condition, ...]
+
+
+@dataclass(frozen=True)
+class Not:
+    item: Condition
+
+
+Atom = Union[Compare, Derived]
+Condition = Union[Compare, Derived, All, AnyOf, Not]
+Conjunction = tuple[Atom, ...]
+
+
+class ConditionProblem(Exception):
+    """A condition error at a path inside the rule (collected by the loader)."""
+
+    def __init__(self, path: tuple[str | int, ...], message: str) -> None:
+        self.path, self.message = path, message
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class ParseContext:
+    """What a condition may refer to besides the assessment facts."""
+
+    derived_ids: frozenset[str]
+    measure_ids: frozenset[str]
+
+
+def parse(data: Any, ctx: ParseContext, path: tuple[str | int, ...] = ()) -> tuple[Condition | None, list[ConditionProblem]]:
+    """Parse and type-check a condition, returning every problem found."""
+    problems: list[ConditionProblem] = []
+    cond = _parse(data, ctx, path, problems)
+    return (cond if not problems else None), problems
+
+
+def _parse(data: Any, ctx: ParseContext, path: tuple[str | int, ...], problems: list[ConditionProblem]) -> Condition:
+    if not isinstance(data, dict) or len(data) != 1:
+        problems.append(ConditionProblem(path, "a condition is a mapping with exactly one key: all, any, not, derived, or a fact path"))
+        return All(())
+    (key, value), = data.items()
+    if key in ("all", "any"):
+        if not isinstance(value, list) or not value:
+            problems.append(ConditionProblem(path + (key,), f"'{key}' takes a non-empty list of conditions"))
+            return All(())
+        items = tuple(_parse(v, ctx, path + (key, i), problems) for i, v in enumerate(value))
+        return All(items) if key == "all" else AnyOf(items)
+    if key == "not":
+        return Not(_parse(value, ctx, path + ("not",), problems))
+    if key == "derived":
+        if not isinstance(value, str) or value not in ctx.derived_ids:
+            problems.append(ConditionProblem(
+                path + ("derived",),
+                f"unknown derived fact {value!r}; declare it in a facts catalogue." + suggestion_suffix(str(value), ctx.derived_ids),
+            ))
+        return Derived(str(value))
+    return _parse_compare(key, value, ctx, path + (key,), problems)
+
+
+def _parse_compare(field: str, value: Any, ctx: ParseContext, path: tuple[str | int, ...], problems: list[ConditionProblem]) -> Condition:
+    spec = FACTS.get(field)
+    if spec is None:
+        problems.append(ConditionProblem(path, f"unknown fact '{field}'." + suggestion_suffix(field, FACTS.keys())))
+        return All(())
+    if isinstance(value, dict):
+        if len(value) != 1:
+            problems.append(ConditionProblem(path, f"give exactly one operator: {', '.join(sorted(_ALLOWED_OPS[spec.kind]))}"))
+            return All(())
+        (op, operand), = value.items()
+    else:
+        op, operand = "eq", value
+    if op not in _ALLOWED_OPS[spec.kind]:
+        problems.append(ConditionProblem(
+            path + (op,) if isinstance(value, dict) else path,
+            f"operator '{op}' does not apply to {spec.kind} fact '{field}'; use one of: {', '.join(sorted(_ALLOWED_OPS[spec.kind]))}",
+        ))
+        return All(())
+    where = path + (op,) if isinstance(value, dict) else path
+    checked = _check_operand(spec, op, operand, ctx, where, problems)
+    return Compare(field, op, checked)  # type: ignore[arg-type]
+
+
+def _check_scalar(spec: FactSpec, v: Any, ctx: ParseContext, path: tuple[str | int, ...], problems: list[ConditionProblem]) -> Any:
+    if spec.kind == "bool":
+        if not isinstance(v, bool):
+            problems.append(ConditionProblem(path, f"'{spec.path}' is true/false; got {type(v).__name__}"))
+        return v
+    if spec.kind == "number":
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or v != v or v in (float("inf"), float("-inf")):
+            problems.append(ConditionProblem(path, f"'{spec.path}' is a number; got {v!r}"))
+        return v
+    allowed: frozenset[str] | tuple[str, ...] = spec.values if spec.kind in ("enum", "enum_list") else ctx.measure_ids
+    if not isinstance(v, str) or v not in allowed:
+        what = "measure id" if spec.kind == "id_list" else "value"
+        problems.append(ConditionProblem(
+            path, f"unknown {what} {v!r} for '{spec.path}'; allowed: {', '.join(sorted(allowed))}" if spec.kind != "id_list"
+            else f"unknown measure id {v!r} for '{spec.path}'." + suggestion_suffix(str(v), allowed),
+        ))
+    return v
+
+
+def _check_operand(spec: FactSpec, op: str, operand: Any, ctx: ParseContext, path: tuple[str | int, ...], problems: list[ConditionProblem]) -> Any:
+    if op in ("known", "empty"):
+        if not isinstance(operand, bool):
+            problems.append(ConditionProblem(path, f"'{op}' takes true or false"))
+        return operand
+    if op in ("in", "not_in", "contains_any", "contains_none"):
+        if not isinstance(operand, list) or not operand:
+            problems.append(ConditionProblem(path, f"'{op}' takes a non-empty list"))
+            return ()
+        return tuple(_check_scalar(spec, v, ctx, path + (i,), problems) for i, v in enumerate(operand))
+    return _check_scalar(spec, operand, ctx, path, problems)
+
+
+# --- normalisation -----------------------------------------------------------
+
+def negate_atom(atom: Atom) -> Atom:
+    """The negation of an atom under "unknown is never true" semantics."""
+    if isinstance(atom, Derived):
+        return Derived(atom.id, not atom.present)
+    if atom.op == "known":
+        return Compare(atom.path, "known", not atom.value)
+    if atom.op == "empty":
+        # not empty ≡ known and non-empty
+        return Compare(atom.path, "empty", not atom.value)
+    return Compare(atom.path, _NEGATED[atom.op], atom.value)  # type: ignore[arg-type]
+
+
+def to_dnf(cond: Condition, negate: bool = False) -> list[Conjunction]:
+    """Expand to a list of conjunctions (OR of ANDs), negation at the atoms.
+
+    Raises ValueError when the expansion exceeds :data:`MAX_BRANCHES`: such a
+    rule should be split, and the loader says so.
+    """
+    if isinstance(cond, (Compare, Derived)):
+        return [(negate_atom(cond) if negate else cond,)]
+    if isinstance(cond, Not):
+        return to_dnf(cond.item, not negate)
+    conj_like = isinstance(cond, All) != negate  # De Morgan
+    parts = [to_dnf(item, negate) for item in cond.items]
+    if not conj_like:
+        out = [c for part in parts for c in part]
+    else:
+        out = [()]
+        for part in parts:
+            out = [a + b for a in out for b in part]
+            if len(out) > MAX_BRANCHES:
+                break
+    if len(out) > MAX_BRANCHES:
+        raise ValueError(f"the condition expands to more than {MAX_BRANCHES} alternatives; split the rule")
+    return [_dedupe(c) for c in out]
+
+
+def _dedupe(conj: Conjunction) -> Conjunction:
+    seen: dict[Atom, None] = {}
+    for atom in conj:
+        seen.setdefault(atom, None)
+    return tuple(seen)
+
+
+def atoms(cond: Condition) -> list[Atom]:
+    """Every atom in the tree, in reading order."""
+    if isinstance(cond, (Compare, Derived)):
+        return [cond]
+    if isinstance(cond, Not):
+        return atoms(cond.item)
+    return [a for item in cond.items for a in atoms(item)]
+
+
+# --- explanation -------------------------------------------------------------
+
+def holds(atom: Atom, facts: dict[str, Any], derived: set[str] | frozenset[str]) -> bool:
+    """Whether an atom holds for known facts (used only to explain)."""
+    if isinstance(atom, Derived):
+        return (atom.id in derived) == atom.present
+    value = facts.get(atom.path)
+    op, v = atom.op, atom.value
+    if op == "known":
+        return (value is not None) == v
+    if value is None:
+        return False
+    if op == "eq":
+        return bool(value == v)
+    if op == "ne":
+        return bool(value != v)
+    if op == "lt":
+        return bool(value < v)
+    if op == "lte":
+        return bool(value <= v)
+    if op == "gt":
+        return bool(value > v)
+    if op == "gte":
+        return bool(value >= v)
+    if op == "in":
+        return value in v
+    if op == "not_in":
+        return value not in v
+    if op == "contains":
+        return v in value
+    if op == "not_contains":
+        return v not in value
+    if op == "contains_any":
+        return any(x in value for x in v)
+    if op == "contains_none":
+        return not any(x in value for x in v)
+    if op == "empty":
+        return (len(value) == 0) == v
+    raise AssertionError(op)  # pragma: no cover
+
+
+def describe_atom(atom: Atom) -> str:
+    """A compact, language-neutral rendering (``helse.arbeidsevne = nedsatt_varig``)."""
+    if isinstance(atom, Derived):
+        return ("" if atom.present else "not ") + f"derived:{atom.id}"
+    sym = {"eq": "=", "ne": "≠", "lt": "<", "lte": "≤", "gt": ">", "gte": "≥", "in": "in", "not_in": "not in",
+           "contains": "contains", "not_contains": "does not contain", "contains_any": "contains any of",
+           "contains_none": "contains none of", "empty": "is empty" if atom.value else "is not empty",
+           "known": "is known" if atom.value else "is unknown"}[atom.op]
+    if atom.op in ("known", "empty"):
+        return f"{atom.path} {sym}"
+    value = atom.value
+    if isinstance(value, tuple):
+        shown = "[" + ", ".join(_fmt(x) for x in value) + "]"
+    else:
+        shown = _fmt(value)
+    return f"{atom.path} {sym} {shown}"
+
+
+def _fmt(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    return str(v)

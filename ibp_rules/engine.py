@@ -1,0 +1,212 @@
+"""The public entry point: an :class:`Engine` turns an assessment into a strategy.
+
+An engine is built once (loading, checking and compiling the rulesets takes
+milliseconds to tens of milliseconds) and then called many times; it is safe
+to share between threads (runs are serialised inside, see
+:mod:`ibp_rules.backend`). For parallel throughput use processes.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .assessment import Assessment, assessment_from_located
+from .backend import DurableBackend
+from .errors import AssessmentError, Problem
+from .explain import explain_rule
+from .fact_schema import project
+from .graph import PillarGraph
+from .planner import earliest_phase, plan
+from .resources import default_ruleset_path
+from .ruleset import Ruleset, load_ruleset
+from .ruleset_files import PILLAR_IDS
+from .strategy import (
+    EngineInfo,
+    Finding,
+    PartnerSummary,
+    PartnerUse,
+    PillarNeeds,
+    RulesetInfo,
+    StartReason,
+    Strategy,
+    SuggestedMeasure,
+    Why,
+)
+from .text import suggestion_suffix
+from .yaml_source import Located
+
+#: The pillar each goal belongs to, used to choose where to start when no
+#: barrier points anywhere: the user's own goals steer.
+GOAL_PILLAR = {
+    "eie": "bolig", "leie_privat": "bolig", "trygg_bolig": "bolig",
+    "stabil_inntekt": "okonomi", "gjeldfri": "okonomi",
+    "bedre_helse": "helse", "arbeid": "arbeid_utdanning", "fullfore_utdanning": "arbeid_utdanning",
+}
+
+
+class Engine:
+    """Suggests explained, staged IBP strategies from assessments."""
+
+    def __init__(self, ruleset: Ruleset) -> None:
+        self.ruleset = ruleset
+        self.graph = PillarGraph(ruleset)
+        self._backend = DurableBackend(ruleset)
+
+    @classmethod
+    def from_paths(cls, *paths: str | Path) -> Engine:
+        """An engine over the rule files in ``paths`` (folders or files).
+
+        Raises :class:`~ibp_rules.errors.RulesetError` listing every problem.
+        """
+        return cls(load_ruleset([Path(p) for p in paths]))
+
+    @classmethod
+    def default(cls) -> Engine:
+        """The engine over the bundled rulesets, built once per process."""
+        return _default_engine()
+
+    # -- assessing -----------------------------------------------------------
+
+    def assess(self, assessment: Assessment | Mapping[str, Any]) -> Strategy:
+        """Suggest a strategy. Raises :class:`AssessmentError` for invalid input."""
+        a = self._validate(assessment)
+        facts = project(a)
+        firings = self._backend.run(facts)
+        return self._build(a, facts, firings.rules, firings.derived)
+
+    def _validate(self, assessment: Assessment | Mapping[str, Any]) -> Assessment:
+        if isinstance(assessment, Assessment):
+            a = assessment
+        elif isinstance(assessment, Mapping):
+            a = assessment_from_located(Located(dict(assessment), "<assessment>", {}))
+        else:
+            raise AssessmentError(Problem(None, None, "", f"expected an Assessment or a mapping, got {type(assessment).__name__}"))
+        problems = []
+        for i, mid in enumerate(a.tiltak_mottatt or []):
+            if mid not in self.ruleset.measures:
+                problems.append(Problem(None, None, f"tiltak_mottatt[{i}]", f"unknown measure id '{mid}'." + suggestion_suffix(mid, self.ruleset.measures),
+                                        message_nb=f"ukjent tiltak '{mid}'." + suggestion_suffix(mid, self.ruleset.measures)))
+        if problems:
+            raise AssessmentError(problems)
+        return a
+
+    def _build(self, a: Assessment, facts: dict[str, Any], fired: dict[str, list[int]],
+               derived: dict[str, list[str]]) -> Strategy:
+        rs = self.ruleset
+        whys = {rid: explain_rule(rs.rules[rid], branches, facts, derived, self.graph) for rid, branches in fired.items()}
+        already = set(a.tiltak_mottatt or [])
+
+        # suggestions, merged per measure
+        phase_req: dict[str, str | None] = {}
+        partners: dict[str, set[tuple[str, str]]] = {}
+        reasons: dict[str, list[Why]] = {}
+        skipped: set[str] = set()
+        for rid in sorted(fired):
+            for action in rs.rules[rid].rule.then:
+                mid = action.suggest
+                if mid is None:
+                    continue
+                if mid in already:
+                    skipped.add(mid)
+                    continue
+                phase_req[mid] = earliest_phase(phase_req[mid], action.phase) if mid in phase_req else action.phase
+                partners.setdefault(mid, set()).update((p.id, p.form) for p in action.partners)
+                reasons.setdefault(mid, []).append(whys[rid])
+
+        planned = plan(rs, phase_req, derived, already)
+        measures = []
+        for mid, pm in planned.items():
+            m = rs.measures[mid]
+            uses = partners[mid] or {(m.partner, "tilgang")}
+            measures.append(SuggestedMeasure(
+                id=mid, title=m.title, pillar=m.pillar, administered_by=m.partner, phase=pm.phase,  # type: ignore[arg-type]
+                stage=pm.stage, requires=pm.requires, prerequisites=pm.prerequisites,
+                partners=[PartnerUse(id=p, form=f) for p, f in sorted(uses)],  # type: ignore[arg-type]
+                confirmed=m.confirmed, why=reasons[mid],
+            ))
+        measures.sort(key=lambda sm: (sm.stage, _pillar_order(sm.pillar), sm.id))
+
+        partner_forms: dict[str, set[str]] = {}
+        partner_measures: dict[str, set[str]] = {}
+        for sm in measures:
+            for use in sm.partners:
+                partner_forms.setdefault(use.id, set()).add(use.form)
+                partner_measures.setdefault(use.id, set()).add(sm.id)
+        partner_list = [
+            PartnerSummary(id=pid, title=rs.partners[pid].title, pillar=rs.partners[pid].pillar,
+                           forms=sorted(partner_forms[pid], key=("informasjon", "tilgang", "samordning").index),  # type: ignore[arg-type]
+                           measures=sorted(partner_measures[pid]))
+            for pid in sorted(partner_forms)
+        ]
+
+        findings = []
+        for fid in sorted(derived):
+            f = rs.facts[fid]
+            findings.append(Finding(id=fid, kind=f.kind, pillar=f.pillar, title=f.title, blocks=list(f.blocks),
+                                    why=[whys[r] for r in sorted(derived[fid])]))
+        barriers = [rs.facts[fid] for fid in derived if rs.facts[fid].kind == "barrier"]
+        start, start_reasons = self.graph.start_with(barriers)
+        goals = [g.value for g in (a.mal.onsker or [])]
+        if not start:
+            start = sorted({GOAL_PILLAR[g] for g in goals}, key=PILLAR_IDS.index)
+
+        needs = []
+        for pid, pillar in rs.pillars.items():
+            needs.append(PillarNeeds(
+                pillar=pid, title=pillar.title,
+                barriers=sorted(f.id for f in findings if f.pillar == pid and f.kind == "barrier"),
+                resources=sorted(f.id for f in findings if f.pillar == pid and f.kind == "resource"),
+                measures=sorted(sm.id for sm in measures if sm.pillar == pid),
+            ))
+
+        return Strategy(
+            engine=EngineInfo(version=__version__),
+            ruleset=RulesetInfo(id=rs.id, version=rs.version, sha256=rs.sha256),
+            goals=sorted(goals),
+            start_with=start,
+            start_reason=[StartReason(pillar=r.pillar, barriers=list(r.barriers), blocks=list(r.blocks)) for r in start_reasons],
+            needs=needs,
+            findings=findings,
+            stages=max((sm.stage for sm in measures), default=-1) + 1,
+            measures=measures,
+            partners=partner_list,
+            already_in_place=sorted(skipped),
+        )
+
+
+def _pillar_order(pillar: str) -> int:
+    return PILLAR_IDS.index(pillar) if pillar in PILLAR_IDS else len(PILLAR_IDS)
+
+
+@functools.lru_cache(maxsize=1)
+def _default_engine() -> Engine:
+    return Engine.from_paths(default_ruleset_path())
+
+
+def read_assessment(path: str | Path) -> Assessment:
+    """Read and validate an assessment file (YAML or JSON).
+
+    Raises :class:`AssessmentError` with file, line and field path.
+    """
+    from .yaml_source import SourceError, read_file
+
+    try:
+        located = read_file(Path(path))
+    except SourceError as exc:
+        raise AssessmentError(exc.problem) from None
+    return assessment_from_located(located)
+
+
+def parse_assessment(raw: bytes, name: str = "<stdin>") -> Assessment:
+    """Validate an assessment given as YAML or JSON bytes."""
+    from .yaml_source import SourceError, read_bytes
+
+    try:
+        located = read_bytes(raw, name)
+    except SourceError as exc:
+        raise AssessmentError(exc.problem) from None
+    return assessment_from_located(located)

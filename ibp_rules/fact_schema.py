@@ -1,0 +1,156 @@
+"""The facts a rule may read, derived once from the assessment model.
+
+Rule conditions name assessment fields by dotted path (``helse.arbeidsevne``).
+This module turns the pydantic model into a table of those paths with their
+type and allowed values, so conditions can be type-checked at load time
+(unknown path → did-you-mean; wrong value → the allowed ones), and projects
+an assessment into the flat fact the engine matches on.
+
+Free-text fields are deliberately not facts: rules never read what the user
+wrote in their own words.
+"""
+
+from __future__ import annotations
+
+import enum
+import types
+import typing
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+from .assessment import Assessment
+
+FactKind = Literal["bool", "number", "enum", "enum_list", "id_list"]
+
+#: Which pillar each assessment section describes (None: cuts across pillars).
+SECTION_PILLAR: dict[str, str | None] = {
+    "husholdning": None,
+    "bolig": "bolig",
+    "okonomi": "okonomi",
+    "helse": "helse",
+    "arbeid_utdanning": "arbeid_utdanning",
+    "mal": None,
+    "malgrupper": None,
+    "tiltak_mottatt": None,
+}
+
+
+@dataclass(frozen=True)
+class FactSpec:
+    """One readable fact: its path, engine key, type and allowed values."""
+
+    path: str
+    kind: FactKind
+    values: tuple[str, ...] = ()
+    pillar: str | None = None
+    description: str = ""
+    computed: bool = False
+
+    @property
+    def key(self) -> str:
+        """The key in the flat engine fact (durable_rules reads dots as nesting)."""
+        return self.path.replace(".", "__")
+
+    @property
+    def section(self) -> str:
+        return self.path.split(".", 1)[0]
+
+
+def _unwrap_optional(annotation: Any) -> Any:
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        if len(args) == 1:
+            return args[0]
+    return annotation
+
+
+def _strip_annotated(annotation: Any) -> Any:
+    while typing.get_origin(annotation) is typing.Annotated:
+        annotation = typing.get_args(annotation)[0]
+    return annotation
+
+
+def _classify(annotation: Any) -> tuple[FactKind, tuple[str, ...]] | None:
+    """The fact kind of a field annotation, or None when rules may not read it."""
+    inner = _strip_annotated(_unwrap_optional(annotation))
+    if inner is bool:
+        return "bool", ()
+    if inner in (int, float):
+        return "number", ()
+    if isinstance(inner, type) and issubclass(inner, enum.Enum):
+        return "enum", tuple(m.value for m in inner)
+    if typing.get_origin(inner) is list:
+        item = _strip_annotated(typing.get_args(inner)[0])
+        if isinstance(item, type) and issubclass(item, enum.Enum):
+            return "enum_list", tuple(m.value for m in item)
+    return None
+
+
+def _build() -> tuple[dict[str, FactSpec], list[tuple[FactSpec, Callable[[Assessment], Any]]]]:
+    specs: dict[str, FactSpec] = {}
+    getters: list[tuple[FactSpec, Callable[[Assessment], Any]]] = []
+    for section, field in Assessment.model_fields.items():
+        ann = _unwrap_optional(field.annotation)
+        if isinstance(ann, type) and issubclass(ann, BaseModel):
+            for name, sub in ann.model_fields.items():
+                kind = _classify(sub.annotation)
+                if kind is None:
+                    continue
+                spec = FactSpec(f"{section}.{name}", kind[0], kind[1], SECTION_PILLAR.get(section), sub.description or "")
+                specs[spec.path] = spec
+                getters.append((spec, lambda a, s=section, n=name: getattr(getattr(a, s), n)))
+        elif section == "tiltak_mottatt":
+            spec = FactSpec(section, "id_list", (), None, field.description or "")
+            specs[spec.path] = spec
+            getters.append((spec, lambda a: a.tiltak_mottatt))
+        elif section != "schema_version":
+            kind = _classify(field.annotation)
+            if kind is not None:
+                spec = FactSpec(section, kind[0], kind[1], SECTION_PILLAR.get(section), field.description or "")
+                specs[spec.path] = spec
+                getters.append((spec, lambda a, s=section: getattr(a, s)))
+    # Facts computed from others, so rules need not count list items.
+    computed: list[tuple[FactSpec, Callable[[Assessment], Any]]] = [
+        (
+            FactSpec("husholdning.antall_barn", "number", (), None, "Number of children (computed).", True),
+            lambda a: None if a.husholdning.barn_alder is None else len(a.husholdning.barn_alder),
+        ),
+        (
+            FactSpec("husholdning.yngste_barn_alder", "number", (), None, "Age of the youngest child (computed).", True),
+            lambda a: min(a.husholdning.barn_alder) if a.husholdning.barn_alder else None,
+        ),
+    ]
+    for spec, getter in computed:
+        specs[spec.path] = spec
+        getters.append((spec, getter))
+    return specs, getters
+
+
+FACTS, _GETTERS = _build()
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def project(assessment: Assessment) -> dict[str, Any]:
+    """The known facts of an assessment as ``{path: value}``; unknowns are left out.
+
+    Leaving unknowns out (rather than storing ``None``) is what makes
+    "unknown" distinct from "no" in the engine: a comparison on an absent
+    key never matches, and ``known``/``unknown`` test presence.
+    """
+    out: dict[str, Any] = {}
+    for spec, getter in _GETTERS:
+        value = getter(assessment)
+        if value is not None:
+            out[spec.path] = _plain(value)
+    return out

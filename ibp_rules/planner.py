@@ -1,0 +1,95 @@
+"""Order suggested measures into parallel stages and phases.
+
+The method works in parallel unless a real prerequisite forces an order
+(veileder §4.1.2). So a measure goes to a later stage only for a *hard*
+prerequisite that another suggested measure meets (startlån after the
+measure that gives a stable income); *soft* prerequisites are shown as advice
+and never delay anything. A measure whose prerequisite is unmet and that no
+suggested measure meets is kept, with the prerequisite marked "check" —
+never silently dropped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import networkx as nx
+
+from .ruleset import Ruleset
+from .ruleset_files import PHASES
+from .strategy import PrerequisiteStatus
+
+
+@dataclass
+class PlannedMeasure:
+    id: str
+    stage: int
+    phase: str
+    requires: list[str]
+    prerequisites: list[PrerequisiteStatus] = field(default_factory=list)
+
+
+def plan(ruleset: Ruleset, suggested: dict[str, str | None], derived: Iterable[str],
+         already: Iterable[str]) -> dict[str, PlannedMeasure]:
+    """Stage and phase each suggested measure.
+
+    ``suggested`` maps measure id → the earliest phase a rule asked for (or
+    None for the catalogue default); ``derived`` are the active derived facts;
+    ``already`` the measures the person already has.
+    """
+    active = set(derived)
+    have = set(already)
+    ids = sorted(suggested)
+    providers: dict[str, list[str]] = {}
+    for mid in ids:
+        for fid in ruleset.measures[mid].provides:
+            providers.setdefault(fid, []).append(mid)
+
+    order: nx.DiGraph = nx.DiGraph()
+    order.add_nodes_from(ids)
+    statuses: dict[str, list[PrerequisiteStatus]] = {}
+    for mid in ids:
+        out: list[PrerequisiteStatus] = []
+        for pre in ruleset.measures[mid].requires:
+            by: list[str] = []
+            if pre.measure is not None:
+                if pre.measure in have:
+                    status = "met"
+                elif pre.measure in suggested:
+                    status, by = "planned", [pre.measure]
+                else:
+                    status = "check"
+            else:
+                assert pre.fact is not None
+                if pre.fact in active:
+                    status = "met"
+                else:
+                    by = sorted(p for p in providers.get(pre.fact, []) if p != mid)
+                    status = "planned" if by else "check"
+            if status == "planned" and pre.kind == "hard":
+                order.add_edges_from((b, mid) for b in by)
+            out.append(PrerequisiteStatus(measure=pre.measure, fact=pre.fact, kind=pre.kind, status=status,
+                                          by=by, check=pre.check, source=pre.source))
+        statuses[mid] = out
+
+    stage: dict[str, int] = {}
+    for mid in nx.lexicographical_topological_sort(order):
+        stage[mid] = max((stage[p] + 1 for p in order.predecessors(mid)), default=0)
+
+    planned: dict[str, PlannedMeasure] = {}
+    for mid in ids:
+        phase = suggested[mid] or ruleset.measures[mid].phase
+        if stage[mid] > 0 and phase == "oppstart":
+            phase = "oppfolging"  # it waits for something: it cannot start at intake
+        planned[mid] = PlannedMeasure(mid, stage[mid], phase, sorted(order.predecessors(mid)), statuses[mid])
+    return planned
+
+
+def earliest_phase(a: str | None, b: str | None) -> str | None:
+    """The earlier of two requested phases (None = no request)."""
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return a if PHASES.index(a) <= PHASES.index(b) else b

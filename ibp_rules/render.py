@@ -1,0 +1,195 @@
+"""Render a strategy for people: plain text for the terminal, Markdown to print.
+
+The same :class:`~ibp_rules.strategy.Strategy` feeds every format; only the
+words change with the language. Templates live in ``templates/`` (Jinja2)
+so wording and layout can be changed without touching code. Text output is
+wrapped to fit 100 columns.
+"""
+
+from __future__ import annotations
+
+import functools
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from .ruleset import Ruleset
+from .strategy import Strategy
+from .text import Lang, Text
+
+WIDTH = 100
+
+LABELS: dict[str, dict[str, str]] = {
+    "nb": {
+        "heading": "IBP – forslag til strategi",
+        "ruleset": "Regelsett",
+        "goals": "Brukerens egne mål",
+        "no_goals": "ikke oppgitt ennå – avklar målene sammen med brukeren",
+        "start_with": "Start med",
+        "start_none": "ingen tydelige barrierer; la brukerens mål styre",
+        "blocks": "hindrer",
+        "needs": "Behov per pilar",
+        "barriers": "Barrierer",
+        "resources": "Ressurser",
+        "none": "–",
+        "plan": "Tiltak i trinn",
+        "stage": "Trinn",
+        "parallel": "parallelt",
+        "after": "etter",
+        "nothing": "Ingen tiltak foreslås ut fra det som er kjent nå. Kartlegg det som er ukjent, og se på målene på nytt.",
+        "partners": "Samarbeidspartnere",
+        "why": "Hvorfor",
+        "relation": "Relasjon",
+        "rule": "regel",
+        "source": "kilde",
+        "check": "Sjekk",
+        "hard": "vilkår",
+        "soft": "råd",
+        "met": "oppfylt",
+        "planned": "dekkes av",
+        "open": "åpent",
+        "unconfirmed": "detaljer ikke bekreftet",
+        "legend": "Forklaring",
+        "legend_forms": "informasjon = hente råd og opplysninger · tilgang = skaffe brukeren tjenesten · "
+                        "samordning = koordinere aktiviteter som går parallelt",
+        "legend_stages": "Tiltak i samme trinn går parallelt; et senere trinn venter bare der et vilkår krever det.",
+        "already": "Har allerede (ikke foreslått på nytt)",
+        "barrier": "barriere",
+        "solution": "løsning",
+        "phase_oppstart": "oppstart",
+        "phase_oppfolging": "oppfølging",
+        "phase_avslutning": "avslutning",
+        "handlingsplan": "Utkast til handlingsplan",
+        "subgoal": "Delmål",
+        "who": "Hvem",
+        "when": "Når",
+        "activity": "Aktivitet",
+        "measure": "Tiltak",
+        "partner": "Partner",
+        "form": "Form",
+        "measures_col": "Tiltak",
+        "pillar": "Pilar",
+    },
+    "en": {
+        "heading": "IBP – suggested strategy",
+        "ruleset": "Ruleset",
+        "goals": "The user's own goals",
+        "no_goals": "not given yet – agree the goals with the user",
+        "start_with": "Start with",
+        "start_none": "no clear barriers; let the user's goals steer",
+        "blocks": "blocks",
+        "needs": "Needs per pillar",
+        "barriers": "Barriers",
+        "resources": "Resources",
+        "none": "–",
+        "plan": "Measures in stages",
+        "stage": "Stage",
+        "parallel": "in parallel",
+        "after": "after",
+        "nothing": "No measures are suggested from what is known now. Map what is unknown and revisit the goals.",
+        "partners": "Partner services",
+        "why": "Why",
+        "relation": "Relation",
+        "rule": "rule",
+        "source": "source",
+        "check": "Check",
+        "hard": "condition",
+        "soft": "advice",
+        "met": "met",
+        "planned": "met by",
+        "open": "open",
+        "unconfirmed": "details unconfirmed",
+        "legend": "Legend",
+        "legend_forms": "informasjon = obtain advice and information · tilgang = get the user access to the service · "
+                        "samordning = coordinate activities running in parallel",
+        "legend_stages": "Measures in one stage run in parallel; a later stage waits only where a condition requires it.",
+        "already": "Already in place (not suggested again)",
+        "barrier": "barrier",
+        "solution": "solution",
+        "phase_oppstart": "start-up",
+        "phase_oppfolging": "follow-up",
+        "phase_avslutning": "closing",
+        "handlingsplan": "Draft action plan (handlingsplan)",
+        "subgoal": "Sub-goal",
+        "who": "Who",
+        "when": "When",
+        "activity": "Activity",
+        "measure": "Measure",
+        "partner": "Partner",
+        "form": "Form",
+        "measures_col": "Measures",
+        "pillar": "Pillar",
+    },
+}
+
+
+@functools.lru_cache(maxsize=1)
+def _env() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(Path(__file__).parent / "templates")),
+        autoescape=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters["wrap"] = _wrap
+    env.filters["each"] = lambda seq, fn: [fn(x) for x in seq]
+    return env
+
+
+def _wrap(text: str, indent: int = 0, first: str | None = None) -> str:
+    pad = " " * indent
+    return textwrap.fill(text, width=WIDTH, initial_indent=first if first is not None else pad,
+                         subsequent_indent=pad, break_on_hyphens=False)
+
+
+class _View:
+    """Look-ups the templates need, bound to one ruleset and language."""
+
+    def __init__(self, ruleset: Ruleset, lang: Lang) -> None:
+        self.rs, self.lang = ruleset, lang
+        self.L = LABELS[lang]
+
+    def t(self, text: Text) -> str:
+        return text.get(self.lang)
+
+    def pillar(self, pid: str) -> str:
+        return self.rs.pillars[pid].title.get(self.lang) if pid in self.rs.pillars else pid
+
+    def partner(self, pid: str) -> str:
+        return self.rs.partners[pid].title.get(self.lang) if pid in self.rs.partners else pid
+
+    def partner_uses(self, measure: Any) -> str:
+        return ", ".join(f"{self.partner(u.id)} ({u.form})" for u in measure.partners)
+
+    def measure(self, mid: str) -> str:
+        return self.rs.measures[mid].title.get(self.lang) if mid in self.rs.measures else mid
+
+    def fact(self, fid: str) -> str:
+        return self.rs.facts[fid].title.get(self.lang) if fid in self.rs.facts else fid
+
+    def goal(self, gid: str) -> str:
+        return gid.replace("_", " ")
+
+    def phase(self, phase: str) -> str:
+        return self.L[f"phase_{phase}"]
+
+    def first_sentence(self, text: Text) -> str:
+        s = self.t(text).strip()
+        cut = s.find(". ")
+        return s if cut < 0 else s[: cut + 1]
+
+
+def render(strategy: Strategy, ruleset: Ruleset, fmt: str, lang: Lang = "nb") -> str:
+    """Render ``strategy`` as ``text`` or ``markdown`` (JSON: ``strategy.to_json()``)."""
+    if fmt == "json":
+        return strategy.to_json()
+    template = {"text": "strategy.txt.j2", "markdown": "strategy.md.j2"}[fmt]
+    view = _View(ruleset, lang)
+    stages: list[list[Any]] = [[] for _ in range(strategy.stages)]
+    for m in strategy.measures:
+        stages[m.stage].append(m)
+    return _env().get_template(template).render(s=strategy, v=view, L=view.L, stages=stages)

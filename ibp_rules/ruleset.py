@@ -1,0 +1,428 @@
+"""Load rule and catalogue files and link them into one checked :class:`Ruleset`.
+
+Loading is all-or-nothing and reports *every* problem at once, each with its
+file, line, field path and rule id: a coordinator's tool must never start
+with half a knowledge base. Nothing in a file is executed; conditions are
+parsed into data (:mod:`ibp_rules.conditions`).
+
+Linking checks what one file cannot check alone: ids are unique, every
+reference resolves (did-you-mean otherwise), a cross-pillar suggestion
+declares the pillar relation it travels, the prerequisite graph has no cycle,
+and rules that test for the *absence* of a derived fact can be stratified.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+from pydantic import ValidationError
+
+from . import conditions as C
+from .errors import Problem, RulesetError
+from .fact_schema import FACTS
+from .ruleset_files import (
+    FILE_MODELS,
+    PILLAR_IDS,
+    DerivedFact,
+    FactsFile,
+    Measure,
+    MeasuresFile,
+    Partner,
+    PartnersFile,
+    Pillar,
+    PillarsFile,
+    Relation,
+    Rule,
+    RulesetManifest,
+    RulesFile,
+)
+from .text import suggestion_suffix
+from .validation_messages import describe
+from .yaml_source import Located, SourceError, format_path, read_file
+
+RULE_FILE_SUFFIXES = (".yaml", ".yml")
+CASES_SUFFIXES = (".cases.yaml", ".cases.yml")
+
+
+@dataclass(frozen=True)
+class CompiledRule:
+    """A rule with its parsed condition, kept beside the engine definition."""
+
+    rule: Rule
+    condition: C.Condition
+    branches: tuple[C.Conjunction, ...]
+    stratum: int
+    file: str
+    line: int | None
+    #: pillars of the assessment facts and derived facts the rule reads
+    reads_pillars: frozenset[str]
+
+    @property
+    def id(self) -> str:
+        return self.rule.id
+
+
+@dataclass
+class Ruleset:
+    """Everything the engine needs, linked and checked."""
+
+    id: str
+    version: str
+    title: Any
+    sha256: str
+    files: tuple[str, ...]
+    pillars: dict[str, Pillar]
+    relations: dict[frozenset[str], Relation]
+    partners: dict[str, Partner]
+    measures: dict[str, Measure]
+    facts: dict[str, DerivedFact]
+    rules: dict[str, CompiledRule]
+    max_stratum: int
+    prerequisites: nx.DiGraph = field(repr=False)
+
+    def rule(self, rule_id: str) -> CompiledRule:
+        from .errors import UnknownIdError
+        from .text import did_you_mean
+
+        try:
+            return self.rules[rule_id]
+        except KeyError:
+            raise UnknownIdError("rule", rule_id, did_you_mean(rule_id, self.rules.keys())) from None
+
+
+@dataclass
+class _Loaded:
+    located: Located
+    model: Any
+
+
+def _collect_files(paths: Sequence[Path]) -> tuple[list[Path], list[Problem], str]:
+    """All rule files under ``paths`` (sorted) and the hash of their bytes."""
+    files: list[Path] = []
+    problems: list[Problem] = []
+    digest = hashlib.sha256()
+    for index, root in enumerate(paths):
+        root = Path(root)
+        if root.is_file():
+            found = [root]
+            base = root.parent
+        elif root.is_dir():
+            found = sorted(
+                p for p in root.rglob("*")
+                if p.is_file() and p.name.endswith(RULE_FILE_SUFFIXES) and not p.name.endswith(CASES_SUFFIXES)
+            )
+            base = root
+        else:
+            problems.append(Problem(str(root), None, "", "no such file or folder"))
+            continue
+        for p in found:
+            rel = p.relative_to(base).as_posix()
+            try:
+                raw = p.read_bytes()
+            except OSError as exc:
+                problems.append(Problem(str(p), None, "", f"cannot read the file: {exc.strerror or exc}"))
+                continue
+            digest.update(f"{index}\0{rel}\0{len(raw)}\0".encode())
+            digest.update(raw)
+            files.append(p)
+    return files, problems, digest.hexdigest()
+
+
+def _validation_problems(exc: ValidationError, located: Located, prefix: tuple[str | int, ...] = ()) -> list[Problem]:
+    out = []
+    for err in exc.errors(include_url=False, include_input=False):
+        loc = prefix + tuple(err["loc"])
+        rule_id = _rule_id_at(located, loc)
+        msg = err.get("msg", "") if err.get("type") in ("value_error", "assertion_error") else describe(err).en
+        out.append(Problem(located.file, located.line_of(loc), format_path(loc), msg.removeprefix("Value error, "), rule_id))
+    return out
+
+
+def _rule_id_at(located: Located, loc: tuple[str | int, ...]) -> str | None:
+    data = located.data
+    if isinstance(data, dict) and data.get("kind") == "rules" and len(loc) >= 2 and loc[0] == "rules" and isinstance(loc[1], int):
+        rules = data.get("rules")
+        if isinstance(rules, list) and loc[1] < len(rules) and isinstance(rules[loc[1]], dict):
+            rid = rules[loc[1]].get("id")
+            return rid if isinstance(rid, str) else None
+    return None
+
+
+def _load_file(path: Path, problems: list[Problem]) -> _Loaded | None:
+    try:
+        located = read_file(path)
+    except SourceError as exc:
+        problems.append(exc.problem)
+        return None
+    data = located.data
+    if not isinstance(data, dict) or "kind" not in data:
+        problems.append(Problem(located.file, located.line_of(()), "kind", f"a rule file starts with 'kind:' — one of {', '.join(FILE_MODELS)}"))
+        return None
+    kind = data["kind"]
+    model_cls = FILE_MODELS.get(kind) if isinstance(kind, str) else None
+    if model_cls is None:
+        problems.append(Problem(located.file, located.line_of(("kind",)), "kind",
+                                f"unknown kind {kind!r}; expected one of {', '.join(FILE_MODELS)}." + suggestion_suffix(str(kind), FILE_MODELS)))
+        return None
+    try:
+        return _Loaded(located, model_cls.model_validate(data))
+    except ValidationError as exc:
+        problems.extend(_validation_problems(exc, located))
+        return None
+
+
+class _Linker:
+    """Cross-file checks; appends to ``problems`` rather than stopping at the first."""
+
+    def __init__(self, loaded: list[_Loaded], problems: list[Problem]) -> None:
+        self.loaded = loaded
+        self.problems = problems
+        self.where: dict[tuple[str, str], tuple[str, int | None, str]] = {}
+
+    def add(self, located: Located, loc: tuple[str | int, ...], message: str, rule_id: str | None = None) -> None:
+        self.problems.append(Problem(located.file, located.line_of(loc), format_path(loc), message, rule_id))
+
+    def unique(self, kind: str, items: Iterable[tuple[Any, Located, tuple[str | int, ...]]]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for item, located, loc in items:
+            key = (kind, item.id)
+            if item.id in out:
+                first = self.where[key]
+                self.add(located, loc + ("id",), f"duplicate {kind} id '{item.id}' (first defined at {first[0]}:{first[1]})",
+                         item.id if kind == "rule" else None)
+                continue
+            out[item.id] = item
+            self.where[key] = (located.file, located.line_of(loc), format_path(loc))
+        return out
+
+    def of(self, cls: type) -> list[tuple[Located, Any]]:
+        return [(ld.located, ld.model) for ld in self.loaded if isinstance(ld.model, cls)]
+
+
+def load_ruleset(paths: Sequence[Path | str]) -> Ruleset:
+    """Load, validate and link the rule files under ``paths``.
+
+    Raises :class:`RulesetError` listing every problem found.
+    """
+    roots = [Path(p) for p in paths]
+    files, problems, sha = _collect_files(roots)
+    loaded = [ld for ld in (_load_file(p, problems) for p in files) if ld is not None]
+    link = _Linker(loaded, problems)
+
+    manifests = link.of(RulesetManifest)
+    manifest: RulesetManifest | None = manifests[0][1] if manifests else None
+    if manifest is None and not problems:
+        problems.append(Problem(str(roots[0]) if roots else "<none>", None, "", "no 'kind: ruleset' manifest found (id, version, title)"))
+
+    # pillars and relations
+    pillar_items, relation_items = [], []
+    for located, pf in link.of(PillarsFile):
+        pillar_items += [(p, located, ("pillars", i)) for i, p in enumerate(pf.pillars)]
+        relation_items += [(r, located, ("relations", i)) for i, r in enumerate(pf.relations)]
+    pillars = link.unique("pillar", pillar_items)
+    missing = [p for p in PILLAR_IDS if p not in pillars]
+    if missing and loaded:
+        problems.append(Problem(str(roots[0]), None, "pillars", f"the four pillars must all be defined; missing: {', '.join(missing)}"))
+    relations: dict[frozenset[str], Relation] = {}
+    for rel, located, loc in relation_items:
+        key = frozenset(rel.between)
+        if key in relations:
+            link.add(located, loc + ("between",), f"relation {'–'.join(rel.between)} is defined twice")
+        relations[key] = rel
+    if pillars and len(relations) != 6 and not missing:
+        problems.append(Problem(str(roots[0]), None, "relations", f"expected the six pillar relations, found {len(relations)}"))
+
+    partners = link.unique("partner", [(p, located, ("partners", i)) for located, f in link.of(PartnersFile) for i, p in enumerate(f.partners)])
+    facts = link.unique("fact", [(f, located, ("facts", i)) for located, ff in link.of(FactsFile) for i, f in enumerate(ff.facts)])
+    measure_items = [(m, located, ("measures", i)) for located, mf in link.of(MeasuresFile) for i, m in enumerate(mf.measures)]
+    measures = link.unique("measure", measure_items)
+    clash = set(facts) & set(FACTS)
+    for fid in sorted(clash):  # pragma: no cover - paths contain dots, slugs do not
+        problems.append(Problem(None, None, "facts", f"derived fact '{fid}' shadows an assessment fact"))
+
+    # measures: partner, prerequisites, provides
+    for m, located, loc in measure_items:
+        if m.partner not in partners:
+            link.add(located, loc + ("partner",), f"unknown partner '{m.partner}'." + suggestion_suffix(m.partner, partners))
+        for j, pre in enumerate(m.requires):
+            if pre.measure is not None and pre.measure not in measures:
+                link.add(located, loc + ("requires", j, "measure"), f"unknown measure '{pre.measure}'." + suggestion_suffix(pre.measure, measures))
+            if pre.measure == m.id:
+                link.add(located, loc + ("requires", j, "measure"), "a measure cannot require itself")
+            if pre.fact is not None:
+                if pre.fact not in facts:
+                    link.add(located, loc + ("requires", j, "fact"), f"unknown derived fact '{pre.fact}'." + suggestion_suffix(pre.fact, facts))
+                elif facts[pre.fact].kind != "resource":
+                    link.add(located, loc + ("requires", j, "fact"), f"'{pre.fact}' is a barrier; a prerequisite names a resource")
+        for j, fid in enumerate(m.provides):
+            if fid not in facts:
+                link.add(located, loc + ("provides", j), f"unknown derived fact '{fid}'." + suggestion_suffix(fid, facts))
+            elif facts[fid].kind != "resource":
+                link.add(located, loc + ("provides", j), f"'{fid}' is a barrier; a measure provides a resource")
+
+    prereq = _prerequisite_graph(measures, facts)
+    if not problems:
+        try:
+            cycle = nx.find_cycle(prereq)
+        except nx.NetworkXNoCycle:
+            cycle = None
+        if cycle:
+            path = " → ".join([cycle[0][0]] + [v for _, v in cycle])
+            m = measures[cycle[0][0]]
+            located, loc = next((ld, lc) for mm, ld, lc in measure_items if mm.id == m.id)
+            link.add(located, loc + ("requires",), f"prerequisite cycle: {path}")
+
+    # rules
+    rule_items = [(r, located, ("rules", i)) for located, rf in link.of(RulesFile) for i, r in enumerate(rf.rules)]
+    rules_by_id = link.unique("rule", rule_items)
+    ctx = C.ParseContext(frozenset(facts), frozenset(measures))
+    parsed: dict[str, tuple[Rule, C.Condition, list[C.Conjunction], Located, tuple[str | int, ...]]] = {}
+    for rule, located, loc in rule_items:
+        if rules_by_id.get(rule.id) is not rule:
+            continue
+        cond, cprobs = C.parse(rule.when, ctx, loc + ("when",))
+        for cp in cprobs:
+            link.add(located, cp.path, cp.message, rule.id)
+        if cond is None:
+            continue
+        try:
+            branches = C.to_dnf(cond)
+        except ValueError as exc:
+            link.add(located, loc + ("when",), str(exc), rule.id)
+            continue
+        _check_actions(link, rule, located, loc, measures, partners, facts, cond)
+        parsed[rule.id] = (rule, cond, branches, located, loc)
+
+    strata = _stratify(parsed, link) if not problems else {}
+    if problems:
+        raise RulesetError(sorted(set(problems), key=lambda p: (p.file or "", p.line or 0, p.path)))
+    assert manifest is not None
+
+    compiled: dict[str, CompiledRule] = {}
+    for rid in sorted(parsed):
+        rule, cond, branches, located, loc = parsed[rid]
+        compiled[rid] = CompiledRule(
+            rule=rule, condition=cond, branches=tuple(branches), stratum=strata[rid],
+            file=located.file, line=located.line_of(loc), reads_pillars=_read_pillars(cond, facts),
+        )
+    ordered_pillars = {pid: pillars[pid] for pid in PILLAR_IDS}
+    return Ruleset(
+        id=manifest.id, version=manifest.version, title=manifest.title, sha256=sha,
+        files=tuple(str(f) for f in files), pillars=ordered_pillars, relations=relations,
+        partners=dict(sorted(partners.items())), measures=dict(sorted(measures.items())),
+        facts=dict(sorted(facts.items())), rules=compiled,
+        max_stratum=max(strata.values(), default=0), prerequisites=prereq,
+    )
+
+
+def _read_pillars(cond: C.Condition, facts: dict[str, DerivedFact]) -> frozenset[str]:
+    out: set[str] = set()
+    for atom in C.atoms(cond):
+        if isinstance(atom, C.Derived):
+            out.add(facts[atom.id].pillar)
+        else:
+            pillar = FACTS[atom.path].pillar
+            if pillar:
+                out.add(pillar)
+    return frozenset(out)
+
+
+def _check_actions(link: _Linker, rule: Rule, located: Located, loc: tuple[str | int, ...],
+                   measures: dict[str, Measure], partners: dict[str, Partner],
+                   facts: dict[str, DerivedFact], cond: C.Condition) -> None:
+    read = _read_pillars(cond, facts)
+    target_pillars: set[str] = set()
+    for j, action in enumerate(rule.then):
+        aloc = loc + ("then", j)
+        if action.suggest is not None:
+            m = measures.get(action.suggest)
+            if m is None:
+                link.add(located, aloc + ("suggest",), f"unknown measure '{action.suggest}'." + suggestion_suffix(action.suggest, measures), rule.id)
+            else:
+                target_pillars.add(m.pillar)
+            seen: set[tuple[str, str]] = set()
+            for k, pref in enumerate(action.partners):
+                if pref.id not in partners:
+                    link.add(located, aloc + ("partners", k, "id"), f"unknown partner '{pref.id}'." + suggestion_suffix(pref.id, partners), rule.id)
+                if (pref.id, pref.form) in seen:
+                    link.add(located, aloc + ("partners", k), f"partner '{pref.id}' with form '{pref.form}' is listed twice", rule.id)
+                seen.add((pref.id, pref.form))
+        else:
+            assert action.derive is not None
+            f = facts.get(action.derive)
+            if f is None:
+                link.add(located, aloc + ("derive",), f"unknown derived fact '{action.derive}'." + suggestion_suffix(action.derive, facts), rule.id)
+            else:
+                target_pillars.add(f.pillar)
+    target_pillars.discard("annet")
+    rel = rule.relation
+    if rel is not None:
+        if rel.from_ not in read:
+            link.add(located, loc + ("relation", "from"),
+                     f"the relation starts in '{rel.from_}', but the rule reads no fact of that pillar (it reads: {', '.join(sorted(read)) or 'none'})", rule.id)
+        if rel.to not in target_pillars:
+            link.add(located, loc + ("relation", "to"),
+                     f"the relation ends in '{rel.to}', but the rule's actions are in: {', '.join(sorted(target_pillars)) or 'no pillar'}", rule.id)
+    elif read:
+        crossing = sorted(p for p in target_pillars if p not in read)
+        if crossing:
+            link.add(located, loc + ("relation",),
+                     f"the rule reads {', '.join(sorted(read))} facts but acts in {', '.join(crossing)}: declare the pillar relation it crosses "
+                     f"(relation: {{from: …, to: {crossing[0]}, role: barrier|solution}})", rule.id)
+
+
+def _prerequisite_graph(measures: dict[str, Measure], facts: dict[str, DerivedFact]) -> nx.DiGraph:
+    """Edges point from what must come first to the measure that needs it."""
+    g: nx.DiGraph = nx.DiGraph()
+    g.add_nodes_from(sorted(measures))
+    providers: dict[str, list[str]] = {}
+    for m in measures.values():
+        for fid in m.provides:
+            providers.setdefault(fid, []).append(m.id)
+    for m in measures.values():
+        for pre in m.requires:
+            if pre.measure is not None and pre.measure in measures:
+                g.add_edge(pre.measure, m.id, kind=pre.kind, via=None)
+            elif pre.fact is not None:
+                for provider in providers.get(pre.fact, []):
+                    if provider != m.id:
+                        g.add_edge(provider, m.id, kind=pre.kind, via=pre.fact)
+    return g
+
+
+def _stratify(parsed: dict[str, Any], link: _Linker) -> dict[str, int]:
+    """Strata so that a rule testing a derived fact's *absence* runs after
+    every rule that could derive it (durable_rules checks a negated pattern
+    once, when the patterns before it match, and never retracts a firing)."""
+    derivers: dict[str, set[str]] = {}
+    for rid, (rule, *_rest) in parsed.items():
+        for a in rule.then:
+            if a.derive:
+                derivers.setdefault(a.derive, set()).add(rid)
+    deps: dict[str, list[tuple[str, int]]] = {rid: [] for rid in parsed}
+    for rid, (_rule, _cond, branches, _located, _loc) in parsed.items():
+        for conj in branches:
+            for atom in conj:
+                if isinstance(atom, C.Derived):
+                    weight = 0 if atom.present else 1
+                    deps[rid] += [(d, weight) for d in sorted(derivers.get(atom.id, ()))]
+    stratum = {rid: 0 for rid in parsed}
+    for _ in range(len(parsed) + 1):
+        changed = False
+        for rid in sorted(parsed):
+            need = max((stratum[d] + w for d, w in deps[rid]), default=0)
+            if need > stratum[rid]:
+                stratum[rid], changed = need, True
+        if not changed:
+            return stratum
+    # Still rising after |rules| rounds: a cycle runs through a negation.
+    worst = max(sorted(parsed), key=lambda r: stratum[r])
+    _rule, _c, _b, located, loc = parsed[worst]
+    link.add(located, loc + ("when",),
+             "the rule depends on the absence of a fact that it derives itself (through other rules); break the cycle", worst)
+    return stratum

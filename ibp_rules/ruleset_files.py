@@ -1,0 +1,241 @@
+"""The schema of the files in ``rulesets/``, written by domain people.
+
+Each YAML file says what it holds with ``kind:`` (``ruleset``, ``pillars``,
+``partners``, ``measures``, ``facts`` or ``rules``), so a municipality can
+lay its files out as it likes. The models only check the *shape* of each
+file; cross-references (a rule naming a measure, a measure naming a partner)
+are checked when the files are linked in :mod:`ibp_rules.ruleset`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from .text import Text
+
+PILLAR_IDS: tuple[str, ...] = ("bolig", "okonomi", "helse", "arbeid_utdanning")
+PHASES: tuple[str, ...] = ("oppstart", "oppfolging", "avslutning")
+FORMS: tuple[str, ...] = ("informasjon", "tilgang", "samordning")
+
+PillarId = Literal["bolig", "okonomi", "helse", "arbeid_utdanning"]
+Phase = Literal["oppstart", "oppfolging", "avslutning"]
+Form = Literal["informasjon", "tilgang", "samordning"]
+Slug = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,63}$")]
+RuleId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$", max_length=80)]
+
+_PLACEHOLDERS = {"todo", "tbd", "fixme", "xxx", "?", "-", "n/a", "unknown", "ukjent"}
+
+
+class _File(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _check_source(value: str) -> str:
+    if value.strip().lower() in _PLACEHOLDERS or len(value.strip()) < 3:
+        raise ValueError("a real source reference is required (for example 'veileder §4.1.1'), not a placeholder")
+    return value.strip()
+
+
+Source = Annotated[str, Field(min_length=3, max_length=300)]
+
+
+class RulesetManifest(_File):
+    kind: Literal["ruleset"]
+    id: Slug
+    version: Annotated[str, Field(pattern=r"^\d+\.\d+\.\d+([.-][0-9A-Za-z.-]+)?$")]
+    title: Text
+    description: Text | None = None
+
+
+class Pillar(_File):
+    id: PillarId
+    title: Text
+    description: Text
+
+
+class RelationDirection(_File):
+    """What one pillar can mean for another: as a barrier and as a solution."""
+
+    from_: PillarId = Field(alias="from")
+    to: PillarId
+    barrier: Text
+    solution: Text
+
+
+class Relation(_File):
+    between: tuple[PillarId, PillarId]
+    title: Text
+    source: Source
+    directions: tuple[RelationDirection, RelationDirection]
+
+    _v_source = field_validator("source")(_check_source)
+
+    @model_validator(mode="after")
+    def _directions_match(self) -> Relation:
+        a, b = self.between
+        if a == b:
+            raise ValueError("a relation joins two different pillars")
+        got = {(d.from_, d.to) for d in self.directions}
+        if got != {(a, b), (b, a)}:
+            raise ValueError(f"directions must be exactly {a}→{b} and {b}→{a}")
+        return self
+
+
+class PillarsFile(_File):
+    kind: Literal["pillars"]
+    pillars: list[Pillar]
+    relations: list[Relation]
+
+
+class Partner(_File):
+    id: Slug
+    title: Text
+    description: Text
+    pillar: PillarId | Literal["annet"]
+    source: Source
+
+    _v_source = field_validator("source")(_check_source)
+
+
+class PartnersFile(_File):
+    kind: Literal["partners"]
+    partners: list[Partner]
+
+
+class Prerequisite(_File):
+    """Something a measure needs first: another measure or a derived resource.
+
+    ``hard`` prerequisites (a legal or practical precondition) order the plan
+    into stages; ``soft`` ones are advice the coordinator may override and
+    never delay anything.
+    """
+
+    measure: Slug | None = None
+    fact: Slug | None = None
+    kind: Literal["hard", "soft"]
+    check: Text
+    source: Source
+
+    _v_source = field_validator("source")(_check_source)
+
+    @model_validator(mode="after")
+    def _one_target(self) -> Prerequisite:
+        if (self.measure is None) == (self.fact is None):
+            raise ValueError("give exactly one of 'measure' or 'fact'")
+        return self
+
+
+class Measure(_File):
+    id: Slug
+    title: Text
+    description: Text
+    pillar: PillarId | Literal["annet"]
+    partner: Slug
+    phase: Phase = "oppfolging"
+    requires: list[Prerequisite] = []
+    provides: list[Slug] = []
+    confirmed: bool = True
+    source: Source
+
+    _v_source = field_validator("source")(_check_source)
+
+
+class MeasuresFile(_File):
+    kind: Literal["measures"]
+    measures: list[Measure]
+
+
+class DerivedFact(_File):
+    """A conclusion rules draw and other rules chain on: a barrier or a resource."""
+
+    id: Slug
+    kind: Literal["barrier", "resource"]
+    pillar: PillarId
+    title: Text
+    blocks: list[PillarId] = []
+
+    @model_validator(mode="after")
+    def _blocks_only_for_barriers(self) -> DerivedFact:
+        if self.kind == "resource" and self.blocks:
+            raise ValueError("only a barrier blocks pillars")
+        if self.pillar in self.blocks:
+            raise ValueError("a barrier blocks other pillars, not its own")
+        return self
+
+
+class FactsFile(_File):
+    kind: Literal["facts"]
+    facts: list[DerivedFact]
+
+
+class PartnerRef(_File):
+    id: Slug
+    form: Form
+
+
+class Action(_File):
+    """Either suggest a measure (with partners, form and phase) or derive a fact."""
+
+    suggest: Slug | None = None
+    partners: list[PartnerRef] = []
+    phase: Phase | None = None
+    derive: Slug | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Action:
+        if (self.suggest is None) == (self.derive is None):
+            raise ValueError("an action either 'suggest's a measure or 'derive's a fact")
+        if self.derive is not None and (self.partners or self.phase):
+            raise ValueError("'partners' and 'phase' belong to a 'suggest' action")
+        return self
+
+
+class RelationRef(_File):
+    from_: PillarId = Field(alias="from")
+    to: PillarId
+    role: Literal["barrier", "solution"]
+
+    @model_validator(mode="after")
+    def _two_pillars(self) -> RelationRef:
+        if self.from_ == self.to:
+            raise ValueError("a relation joins two different pillars")
+        return self
+
+
+class Rule(_File):
+    id: RuleId
+    title: Text
+    when: Any
+    then: Annotated[list[Action], Field(min_length=1)]
+    rationale: Text
+    relation: RelationRef | None = None
+    source: Source
+    status: Literal["preview", "stable", "deprecated"] = "stable"
+    since: dt.date | None = None
+
+    _v_source = field_validator("source")(_check_source)
+
+    @field_validator("when")
+    @classmethod
+    def _when_present(cls, v: Any) -> Any:
+        if v is None:
+            raise ValueError("a rule needs a condition ('when')")
+        return v
+
+
+class RulesFile(_File):
+    kind: Literal["rules"]
+    rules: list[Rule]
+
+
+FILE_MODELS: dict[str, type[_File]] = {
+    "ruleset": RulesetManifest,
+    "pillars": PillarsFile,
+    "partners": PartnersFile,
+    "measures": MeasuresFile,
+    "facts": FactsFile,
+    "rules": RulesFile,
+}

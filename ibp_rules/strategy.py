@@ -1,0 +1,169 @@
+"""The suggested strategy: the engine's output and its JSON contract.
+
+Everything here is a *suggestion* to be discussed with the user: nothing is
+an eligibility decision (NAV, Husbanken and the municipality decide), and
+nothing scores or ranks the person. Every list is sorted deterministically,
+so the same input and rulesets give byte-identical JSON.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .text import Text
+
+STRATEGY_SCHEMA_VERSION = 1
+
+NOTICE = Text(
+    nb="Dette er forslag til en strategi, ikke vedtak. Brukeren og koordinatoren bestemmer; "
+    "NAV, Husbanken og kommunen avgjør søknader.",
+    en="These are suggestions for a strategy, not decisions. The user and the coordinator decide; "
+    "NAV, Husbanken and the municipality decide on applications.",
+)
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class FactValue(_Out):
+    """A fact a rule read and its value (``null`` = unknown)."""
+
+    path: str = Field(description="Assessment path, or 'derived.<id>' for a derived fact.")
+    value: Any = Field(description="The value read; true/false for a derived fact's presence.")
+    test: str = Field(description="The clause that held, e.g. 'helse.arbeidsevne = nedsatt_varig'.")
+    derived_by: list[str] | None = Field(None, description="Rules that derived this fact (derived facts only).")
+
+
+class RelationNote(_Out):
+    """The pillar relation a rule crosses and what it means here."""
+
+    id: str
+    from_: str = Field(alias="from", serialization_alias="from")
+    to: str
+    role: Literal["barrier", "solution"]
+    text: Text
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Why(_Out):
+    """One reason for a suggestion: the rule, the facts, the relation, the source."""
+
+    rule: str
+    title: Text
+    facts: list[FactValue]
+    relation: RelationNote | None
+    source: str
+    text: Text
+
+
+class PartnerUse(_Out):
+    id: str
+    form: Literal["informasjon", "tilgang", "samordning"]
+
+
+class PrerequisiteStatus(_Out):
+    """A catalogue prerequisite of a suggested measure, and where it stands."""
+
+    measure: str | None = None
+    fact: str | None = None
+    kind: Literal["hard", "soft"]
+    status: Literal["met", "planned", "check"] = Field(
+        description="met: already in place; planned: a suggested measure meets it first; check: open, to be checked."
+    )
+    by: list[str] = Field(description="Suggested measures that meet it (status planned).")
+    check: Text
+    source: str
+
+
+class SuggestedMeasure(_Out):
+    id: str
+    title: Text
+    pillar: str
+    administered_by: str
+    phase: Literal["oppstart", "oppfolging", "avslutning"]
+    stage: int = Field(ge=0, description="0-based; measures in one stage run in parallel.")
+    requires: list[str] = Field(description="Suggested measures that must come first (hard prerequisites).")
+    prerequisites: list[PrerequisiteStatus]
+    partners: list[PartnerUse]
+    confirmed: bool = Field(description="False where the catalogue marks the scheme's details as unconfirmed.")
+    why: list[Why]
+
+
+class PartnerSummary(_Out):
+    id: str
+    title: Text
+    pillar: str
+    forms: list[Literal["informasjon", "tilgang", "samordning"]]
+    measures: list[str]
+
+
+class Finding(_Out):
+    """A barrier or resource the rules derived, with its reasons."""
+
+    id: str
+    kind: Literal["barrier", "resource"]
+    pillar: str
+    title: Text
+    blocks: list[str]
+    why: list[Why]
+
+
+class PillarNeeds(_Out):
+    """Needs described per pillar (never a score)."""
+
+    pillar: str
+    title: Text
+    barriers: list[str]
+    resources: list[str]
+    measures: list[str]
+
+
+class StartReason(_Out):
+    pillar: str
+    barriers: list[str]
+    blocks: list[str]
+
+
+class EngineInfo(_Out):
+    name: Literal["ibp-rules"] = "ibp-rules"
+    version: str
+
+
+class RulesetInfo(_Out):
+    id: str
+    version: str
+    sha256: str
+
+
+class Strategy(_Out):
+    """A suggested IBP strategy for one assessment."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, title="IBP strategy")
+
+    schema_version: int = STRATEGY_SCHEMA_VERSION
+    engine: EngineInfo
+    ruleset: RulesetInfo
+    notice: Text = NOTICE
+    goals: list[str] = Field(description="The user's own goals, which steer the strategy.")
+    start_with: list[str] = Field(description="Pillar ids to start with.")
+    start_reason: list[StartReason]
+    needs: list[PillarNeeds]
+    findings: list[Finding]
+    stages: int = Field(ge=0, description="Number of stages; 0 when nothing is suggested.")
+    measures: list[SuggestedMeasure]
+    partners: list[PartnerSummary]
+    already_in_place: list[str] = Field(description="Suggested by a rule but already received, so left out.")
+
+    def to_json(self) -> str:
+        """Canonical JSON (UTF-8 text, two-space indent, trailing newline)."""
+        return self.model_dump_json(indent=2, by_alias=True) + "\n"
+
+
+def strategy_json_schema() -> dict[str, Any]:
+    schema = Strategy.model_json_schema(by_alias=True, mode="serialization")
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    return schema

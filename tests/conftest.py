@@ -1,0 +1,47 @@
+"""Shared fixtures: the default engine, a CLI runner, and editable ruleset copies."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from ibp_rules import Engine
+from ibp_rules.resources import default_ruleset_path
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLES = REPO / "examples"
+
+
+@pytest.fixture(scope="session")
+def engine() -> Engine:
+    return Engine.default()
+
+
+@pytest.fixture()
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture()
+def ruleset_copy(tmp_path: Path) -> Path:
+    """A private copy of the default rulesets that a test may edit."""
+    dst = tmp_path / "rulesets"
+    shutil.copytree(default_ruleset_path(), dst, ignore=shutil.ignore_patterns("__pycache__", "*.py"))
+    return dst
+
+
+@pytest.fixture()
+def write(tmp_path: Path) -> Callable[[str, str], Path]:
+    """Write a text file under tmp_path and return its path."""
+
+    def _write(name: str, text: str) -> Path:
+        p = tmp_path / name
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(text, encoding="utf-8")
+        return p
+
+    return _write
