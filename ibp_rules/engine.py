@@ -150,7 +150,7 @@ class Engine:
                                     why=[whys[r] for r in sorted(derived[fid])]))
         barriers = [rs.facts[fid] for fid in derived if rs.facts[fid].kind == "barrier"]
         start, start_reasons = self.graph.start_with(barriers)
-        goals = [g.value for g in (a.mal.onsker or [])]
+        goals = list(facts.get("mal.onsker", []))
         if not start:
             start = sorted({GOAL_PILLAR[g] for g in goals}, key=PILLAR_IDS.index)
 

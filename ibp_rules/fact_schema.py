@@ -151,6 +151,12 @@ def project(assessment: Assessment) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for spec, getter in _GETTERS:
         value = getter(assessment)
-        if value is not None:
-            out[spec.path] = _plain(value)
+        if value is None:
+            continue
+        value = _plain(value)
+        if spec.kind in ("enum_list", "id_list"):
+            # lists are sets of ids: order and repeats carry no meaning, and
+            # keeping them would make the JSON depend on how the input was typed
+            value = sorted(set(value))
+        out[spec.path] = value
     return out

@@ -29,17 +29,13 @@ from .ruleset_files import (
     FILE_MODELS,
     PILLAR_IDS,
     DerivedFact,
-    FactsFile,
     Measure,
-    MeasuresFile,
     Partner,
-    PartnersFile,
     Pillar,
     PillarsFile,
     Relation,
     Rule,
     RulesetManifest,
-    RulesFile,
 )
 from .text import suggestion_suffix
 from .validation_messages import describe
@@ -99,6 +95,18 @@ class Ruleset:
 class _Loaded:
     located: Located
     model: Any
+    #: for list files (rules, measures, …): (index in the file, validated item)
+    items: list[tuple[int, Any]] = field(default_factory=list)
+
+
+#: File kinds that are lists of items, validated one item at a time so that
+#: one bad rule does not hide the problems of the next.
+_ITEM_FILES: dict[str, tuple[str, type]] = {
+    "rules": ("rules", Rule),
+    "measures": ("measures", Measure),
+    "partners": ("partners", Partner),
+    "facts": ("facts", DerivedFact),
+}
 
 
 def _collect_files(paths: Sequence[Path]) -> tuple[list[Path], list[Problem], str]:
@@ -169,6 +177,23 @@ def _load_file(path: Path, problems: list[Problem]) -> _Loaded | None:
         problems.append(Problem(located.file, located.line_of(("kind",)), "kind",
                                 f"unknown kind {kind!r}; expected one of {', '.join(FILE_MODELS)}." + suggestion_suffix(str(kind), FILE_MODELS)))
         return None
+    if kind in _ITEM_FILES:
+        key, item_cls = _ITEM_FILES[kind]
+        extra = sorted(set(data) - {"kind", key})
+        if extra:
+            problems.append(Problem(located.file, located.line_of((extra[0],)), extra[0],
+                                    f"unknown key; a '{kind}' file has 'kind' and '{key}'"))
+        raw_items = data.get(key)
+        if not isinstance(raw_items, list):
+            problems.append(Problem(located.file, located.line_of((key,)), key, f"'{key}' must be a list"))
+            return None
+        loaded = _Loaded(located, model_cls.model_construct(kind=kind))
+        for i, raw in enumerate(raw_items):
+            try:
+                loaded.items.append((i, item_cls.model_validate(raw)))
+            except ValidationError as exc:
+                problems.extend(_validation_problems(exc, located, (key, i)))
+        return loaded
     try:
         return _Loaded(located, model_cls.model_validate(data))
     except ValidationError as exc:
@@ -202,6 +227,12 @@ class _Linker:
 
     def of(self, cls: type) -> list[tuple[Located, Any]]:
         return [(ld.located, ld.model) for ld in self.loaded if isinstance(ld.model, cls)]
+
+    def items(self, kind: str) -> list[tuple[Any, Located, tuple[str | int, ...]]]:
+        """Every valid item of a list-file kind, with its file and path."""
+        key = _ITEM_FILES[kind][0]
+        return [(item, ld.located, (key, i)) for ld in self.loaded if getattr(ld.model, "kind", None) == kind
+                for i, item in ld.items]
 
 
 def load_ruleset(paths: Sequence[Path | str]) -> Ruleset:
@@ -237,9 +268,9 @@ def load_ruleset(paths: Sequence[Path | str]) -> Ruleset:
     if pillars and len(relations) != 6 and not missing:
         problems.append(Problem(str(roots[0]), None, "relations", f"expected the six pillar relations, found {len(relations)}"))
 
-    partners = link.unique("partner", [(p, located, ("partners", i)) for located, f in link.of(PartnersFile) for i, p in enumerate(f.partners)])
-    facts = link.unique("fact", [(f, located, ("facts", i)) for located, ff in link.of(FactsFile) for i, f in enumerate(ff.facts)])
-    measure_items = [(m, located, ("measures", i)) for located, mf in link.of(MeasuresFile) for i, m in enumerate(mf.measures)]
+    partners = link.unique("partner", link.items("partners"))
+    facts = link.unique("fact", link.items("facts"))
+    measure_items = link.items("measures")
     measures = link.unique("measure", measure_items)
     clash = set(facts) & set(FACTS)
     for fid in sorted(clash):  # pragma: no cover - paths contain dots, slugs do not
@@ -278,7 +309,7 @@ def load_ruleset(paths: Sequence[Path | str]) -> Ruleset:
             link.add(located, loc + ("requires",), f"prerequisite cycle: {path}")
 
     # rules
-    rule_items = [(r, located, ("rules", i)) for located, rf in link.of(RulesFile) for i, r in enumerate(rf.rules)]
+    rule_items = link.items("rules")
     rules_by_id = link.unique("rule", rule_items)
     ctx = C.ParseContext(frozenset(facts), frozenset(measures))
     parsed: dict[str, tuple[Rule, C.Condition, list[C.Conjunction], Located, tuple[str | int, ...]]] = {}
@@ -289,6 +320,7 @@ def load_ruleset(paths: Sequence[Path | str]) -> Ruleset:
         for cp in cprobs:
             link.add(located, cp.path, cp.message, rule.id)
         if cond is None:
+            _check_actions(link, rule, located, loc, measures, partners, facts, None)
             continue
         try:
             branches = C.to_dnf(cond)
@@ -334,8 +366,9 @@ def _read_pillars(cond: C.Condition, facts: dict[str, DerivedFact]) -> frozenset
 
 def _check_actions(link: _Linker, rule: Rule, located: Located, loc: tuple[str | int, ...],
                    measures: dict[str, Measure], partners: dict[str, Partner],
-                   facts: dict[str, DerivedFact], cond: C.Condition) -> None:
-    read = _read_pillars(cond, facts)
+                   facts: dict[str, DerivedFact], cond: C.Condition | None) -> None:
+    """Check what a rule's actions name, and (with a parsed condition) its relation."""
+    read = _read_pillars(cond, facts) if cond is not None else frozenset()
     target_pillars: set[str] = set()
     for j, action in enumerate(rule.then):
         aloc = loc + ("then", j)
@@ -360,6 +393,8 @@ def _check_actions(link: _Linker, rule: Rule, located: Located, loc: tuple[str |
             else:
                 target_pillars.add(f.pillar)
     target_pillars.discard("annet")
+    if cond is None:
+        return
     rel = rule.relation
     if rel is not None:
         if rel.from_ not in read:

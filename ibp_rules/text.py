@@ -9,6 +9,7 @@ of a coordinator.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -29,11 +30,18 @@ class Text(BaseModel):
         return self.nb if lang == "nb" else self.en
 
 
-def did_you_mean(given: str, known: list[str] | set[str] | tuple[str, ...], n: int = 3) -> list[str]:
-    """Close matches for a misspelt id, best first (empty when none is close)."""
-    return difflib.get_close_matches(given, sorted(known), n=n, cutoff=0.6)
+def did_you_mean(given: str, known: Iterable[str], n: int = 3, cutoff: float = 0.6) -> list[str]:
+    """Close matches for a misspelt id, best first (empty when none is close).
+
+    Dotted paths share long prefixes (``bolig.``), which makes everything in
+    a section look alike; for them a stricter cutoff keeps the list short.
+    """
+    if "." in given:
+        cutoff = max(cutoff, 0.85)
+    return difflib.get_close_matches(given, sorted(known), n=n, cutoff=cutoff)
 
 
-def suggestion_suffix(given: str, known: list[str] | set[str] | tuple[str, ...]) -> str:
+def suggestion_suffix(given: str, known: Iterable[str]) -> str:
+    """`` Did you mean: 'x'?`` or an empty string."""
     close = did_you_mean(given, known)
     return f" Did you mean: {', '.join(repr(c) for c in close)}?" if close else ""

@@ -1,0 +1,227 @@
+"""The engine end to end with the starter ruleset: chaining, staging, guards, errors, threads."""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ibp_rules import AssessmentError, Engine, EngineError, Strategy, read_assessment
+from ibp_rules.backend import DurableBackend
+from ibp_rules.resources import default_ruleset_path
+
+from conftest import EXAMPLES
+
+
+def assess(engine: Engine, data: dict[str, Any]) -> Strategy:
+    return engine.assess(data)
+
+
+def measure(s: Strategy, mid: str) -> Any:
+    found = [m for m in s.measures if m.id == mid]
+    assert found, f"{mid} not suggested; got {[m.id for m in s.measures]}"
+    return found[0]
+
+
+def ids(s: Strategy) -> set[str]:
+    return {m.id for m in s.measures}
+
+
+def test_uforetrygd_chain_to_startlan(engine: Engine) -> None:
+    s = engine.assess(read_assessment(EXAMPLES / "uforetrygd-til-startlan.yaml"))
+    fastlege, ufore, startlan = (measure(s, m) for m in ("fastlege_vurdering", "uforetrygd", "startlan"))
+    assert (fastlege.stage, ufore.stage, startlan.stage) == (0, 1, 2)
+    assert ufore.requires == ["fastlege_vurdering"]
+    assert startlan.requires == ["uforetrygd"]
+    stable = next(p for p in startlan.prerequisites if p.fact == "stabil_inntekt")
+    assert (stable.kind, stable.status, stable.by) == ("hard", "planned", ["uforetrygd"])
+    (why,) = startlan.why
+    assert why.rule == "startlan-innen-rekkevidde"
+    derived = next(f for f in why.facts if f.path == "derived.inntekt_kan_bli_stabil")
+    assert derived.value is True and derived.derived_by == ["varig-nedsatt-arbeidsevne"]
+    assert why.relation is not None and (why.relation.from_, why.relation.to, why.relation.role) == ("okonomi", "bolig", "solution")
+    (ufore_why,) = ufore.why
+    assert {f.path: f.value for f in ufore_why.facts}["helse.arbeidsevne"] == "nedsatt_varig"
+    assert ufore_why.relation is not None and ufore_why.relation.id == "okonomi-helse"
+    assert s.stages == 3
+
+
+def test_forward_chaining_needs_the_derived_fact(engine: Engine) -> None:
+    base = {"mal": {"onsker": ["eie"]}, "okonomi": {"bankavslag": True}}
+    assert "startlan" not in ids(assess(engine, base))
+    s = assess(engine, {**base, "okonomi": {"bankavslag": True, "inntekt_stabil": True}})
+    startlan = measure(s, "startlan")
+    assert startlan.stage == 0 and startlan.requires == []
+    assert {p.fact: p.status for p in startlan.prerequisites if p.fact} == {"stabil_inntekt": "met", "bank_har_avslatt": "met"}
+
+
+def test_no_rule_matched_is_an_empty_strategy(engine: Engine) -> None:
+    s = assess(engine, {})
+    assert s.measures == [] and s.partners == [] and s.findings == [] and s.stages == 0 and s.start_with == []
+
+
+def test_negative_control_gets_little(engine: Engine) -> None:
+    s = engine.assess(read_assessment(EXAMPLES / "lite-behov.yaml"))
+    assert s.measures == []
+    assert {f.kind for f in s.findings} == {"resource"}
+
+
+def test_or_branches_fire_once(engine: Engine) -> None:
+    s = assess(engine, {"bolig": {"husleierestanse": True, "utkastelsesfare": True}})
+    m = measure(s, "husleierestanse")
+    assert [w.rule for w in m.why] == ["utkastelse-eller-husleierestanse"]
+    assert m.phase == "oppstart" and m.stage == 0
+    facts = {f.path for f in m.why[0].facts}
+    assert facts == {"bolig.husleierestanse", "bolig.utkastelsesfare"}
+
+
+def test_negation_waits_for_derivations(engine: Engine) -> None:
+    """midlertidig-inntekt tests the absence of stabil_inntekt, which another rule derives."""
+    stable = assess(engine, {"okonomi": {"inntekt_stabil": True, "inntektskilder": ["aap"]}})
+    assert {f.id for f in stable.findings} == {"stabil_inntekt"}
+    unstable = assess(engine, {"okonomi": {"inntekt_stabil": False}})
+    assert {f.id for f in unstable.findings} == {"ustabil_inntekt"}
+
+
+def test_unknown_is_not_no(engine: Engine) -> None:
+    unknown_income = assess(engine, {"helse": {"arbeidsevne": "nedsatt_varig"}})
+    assert "uforetrygd" in ids(unknown_income)
+    has_it = assess(engine, {"helse": {"arbeidsevne": "nedsatt_varig"}, "okonomi": {"inntektskilder": ["uforetrygd"]}})
+    assert "uforetrygd" not in ids(has_it)
+    # "not receiving psykisk helse follow-up" must be known, not assumed
+    no_services_known = assess(engine, {"helse": {"psykisk": "betydelig"}})
+    assert "psykisk_helse_oppfolging" not in ids(no_services_known)
+    assert "psykisk_helse_oppfolging" in ids(assess(engine, {"helse": {"psykisk": "betydelig", "tjenester": []}}))
+
+
+def test_measures_already_received_are_not_suggested(engine: Engine) -> None:
+    s = assess(engine, {"helse": {"arbeidsevne": "nedsatt_varig"}, "tiltak_mottatt": ["uforetrygd"]})
+    assert "uforetrygd" not in ids(s) and s.already_in_place == ["uforetrygd"]
+    assert "fastlege_vurdering" in ids(s)
+
+
+def test_unknown_measure_received_is_a_clear_error(engine: Engine) -> None:
+    with pytest.raises(AssessmentError) as exc:
+        assess(engine, {"tiltak_mottatt": ["uforetrgd"]})
+    (problem,) = exc.value.problems
+    assert problem.path == "tiltak_mottatt[0]" and "'uforetrygd'" in problem.message
+
+
+def test_unmet_hard_prerequisite_keeps_the_measure(engine: Engine) -> None:
+    s = assess(engine, {"mal": {"onsker": ["eie"]}, "okonomi": {"inntekt_stabil": True}})
+    startlan = measure(s, "startlan")
+    bank = next(p for p in startlan.prerequisites if p.fact == "bank_har_avslatt")
+    assert (bank.kind, bank.status) == ("hard", "check")
+
+
+def test_soft_prerequisites_never_delay(engine: Engine) -> None:
+    s = assess(engine, {"mal": {"onsker": ["eie"]},
+                        "okonomi": {"inntekt_stabil": True, "bankavslag": True, "betalingsproblemer": True}})
+    startlan = measure(s, "startlan")
+    debt = next(p for p in startlan.prerequisites if p.measure == "gjeldsradgivning")
+    assert (debt.kind, debt.status, debt.by) == ("soft", "planned", ["gjeldsradgivning"])
+    assert startlan.stage == 0 and startlan.requires == []
+
+
+def test_partners_are_summarised_with_forms(engine: Engine) -> None:
+    s = engine.assess(read_assessment(EXAMPLES / "uforetrygd-til-startlan.yaml"))
+    fastlege = next(p for p in s.partners if p.id == "fastlege")
+    assert fastlege.forms == ["informasjon", "tilgang"]
+    assert fastlege.measures == ["fastlege_vurdering", "uforetrygd"]
+    assert [p.id for p in s.partners] == sorted(p.id for p in s.partners)
+
+
+def test_start_with_follows_barriers(engine: Engine) -> None:
+    s = engine.assess(read_assessment(EXAMPLES / "utkastelse-barnefamilie.yaml"))
+    assert s.start_with == ["bolig"]
+    assert s.start_reason[0].blocks == ["okonomi", "helse", "arbeid_utdanning"]
+    goal_only = assess(engine, {"mal": {"onsker": ["arbeid"]}})
+    assert goal_only.start_with == ["arbeid_utdanning"]
+
+
+def test_every_suggestion_is_explained(engine: Engine) -> None:
+    for path in sorted(EXAMPLES.glob("*.yaml")):
+        s = engine.assess(read_assessment(path))
+        for m in s.measures:
+            assert m.why, m.id
+            for w in m.why:
+                assert w.rule in engine.ruleset.rules and w.facts and w.source and w.text.nb and w.text.en
+            assert all(p.id in engine.ruleset.partners for p in m.partners)
+
+
+def test_json_is_deterministic_and_order_independent(engine: Engine) -> None:
+    a = {"okonomi": {"inntektskilder": ["aap", "sosialhjelp"]}, "mal": {"onsker": ["eie", "arbeid"]},
+         "helse": {"arbeidsevne": "nedsatt_varig"}}
+    b = {"mal": {"onsker": ["arbeid", "eie"]}, "helse": {"arbeidsevne": "nedsatt_varig"},
+         "okonomi": {"inntektskilder": ["sosialhjelp", "aap"]}}
+    other = Engine.from_paths(default_ruleset_path())
+    outputs = {engine.assess(a).to_json(), engine.assess(b).to_json(), other.assess(a).to_json()}
+    assert len(outputs) == 1
+
+
+def test_threads_give_the_sequential_results(engine: Engine) -> None:
+    cases = [read_assessment(p) for p in sorted(EXAMPLES.glob("*.yaml"))]
+    expected = [engine.assess(c).to_json() for c in cases]
+    results: dict[tuple[int, int], str] = {}
+    errors: list[BaseException] = []
+
+    def work(t: int) -> None:
+        try:
+            for i in range(30):
+                k = (t * 7 + i) % len(cases)
+                results[(t, i)] = engine.assess(cases[k]).to_json()
+                assert results[(t, i)] == expected[k]
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(t,)) for t in range(4)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert not errors and len(results) == 120
+
+
+def test_an_exception_inside_an_action_becomes_engine_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(self: DurableBackend, rule: Any, branch: int) -> Any:
+        def action(c: Any) -> None:
+            raise RuntimeError("boom")
+        return action
+
+    monkeypatch.setattr(DurableBackend, "_action_for", broken)
+    eng = Engine.from_paths(default_ruleset_path())
+    with pytest.raises(EngineError, match="boom"):
+        eng.assess({"bolig": {"situasjon": "uten_fast_bolig"}})
+    # the engine stays usable for input that fires nothing
+    assert eng.assess({}).measures == []
+
+
+def test_many_runs_leave_no_open_sessions(engine: Engine) -> None:
+    """durable_rules caps open sessions per ruleset at 1,024: leaking one per run would fail here."""
+    case = read_assessment(EXAMPLES / "uforetrygd-til-startlan.yaml")
+    for _ in range(1100):
+        engine.assess(case)
+
+
+def test_strategy_round_trips_through_json(engine: Engine) -> None:
+    s = engine.assess(read_assessment(EXAMPLES / "utkastelse-barnefamilie.yaml"))
+    data = json.loads(s.to_json())
+    assert Strategy.model_validate(data).to_json() == s.to_json()
+    assert data["measures"][0]["why"][0].keys() >= {"rule", "facts", "relation", "source", "text"}
+
+
+def test_example_files_are_valid(engine: Engine) -> None:
+    paths = sorted(EXAMPLES.glob("*.yaml"))
+    assert len(paths) >= 3
+    for p in paths:
+        read_assessment(p)
+
+
+def test_engines_are_independent(tmp_path: Path) -> None:
+    a = Engine.from_paths(default_ruleset_path())
+    b = Engine.from_paths(default_ruleset_path())
+    assert a._backend.name != b._backend.name
+    assert a.assess({"bolig": {"situasjon": "uten_fast_bolig"}}).to_json() == b.assess({"bolig": {"situasjon": "uten_fast_bolig"}}).to_json()
