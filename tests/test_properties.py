@@ -1,0 +1,87 @@
+"""Properties over generated assessments: valid output, determinism, explanations."""
+
+from __future__ import annotations
+
+import enum
+import json
+import typing
+from typing import Any
+
+import jsonschema
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pydantic import BaseModel
+
+from ibp_rules import Assessment, Engine, strategy_json_schema
+from ibp_rules.fact_schema import _strip_annotated, _unwrap_optional
+
+VALIDATOR = jsonschema.Draft202012Validator(strategy_json_schema())
+ENGINE = Engine.default()
+
+
+def _field_strategy(name: str, annotation: Any, field: Any) -> st.SearchStrategy[Any]:
+    inner = _strip_annotated(_unwrap_optional(annotation))
+    if inner is bool:
+        base: st.SearchStrategy[Any] = st.booleans()
+    elif inner is int:
+        lo = next((m.ge for m in field.metadata if hasattr(m, "ge")), 0)
+        hi = next((m.le for m in field.metadata if hasattr(m, "le")), 100)
+        base = st.integers(lo, hi)
+    elif inner is float:
+        base = st.floats(0, 100, allow_nan=False)
+    elif isinstance(inner, type) and issubclass(inner, enum.Enum):
+        base = st.sampled_from([m.value for m in inner])
+    elif typing.get_origin(inner) is list:
+        item = _strip_annotated(typing.get_args(inner)[0])
+        if isinstance(item, type) and issubclass(item, enum.Enum):
+            base = st.lists(st.sampled_from([m.value for m in item]), max_size=4)
+        elif item is int:
+            base = st.lists(st.integers(0, 25), max_size=4)
+        else:
+            base = st.lists(st.text(max_size=20), max_size=2)
+    else:
+        base = st.text(max_size=50)
+    return st.none() | base
+
+
+def _section(model: type[BaseModel]) -> st.SearchStrategy[dict[str, Any]]:
+    return st.fixed_dictionaries({}, optional={name: _field_strategy(name, f.annotation, f) for name, f in model.model_fields.items()})
+
+
+SECTIONS = {name: _section(typing.cast(type[BaseModel], _unwrap_optional(f.annotation)))
+            for name, f in Assessment.model_fields.items()
+            if isinstance(_unwrap_optional(f.annotation), type) and issubclass(_unwrap_optional(f.annotation), BaseModel)}
+ASSESSMENTS = st.fixed_dictionaries({}, optional={
+    **SECTIONS,
+    "malgrupper": st.none() | st.lists(st.sampled_from(["rus", "introduksjon", "krisesenter", "loslatelse", "enslig_forsorger"]), max_size=3),
+    "tiltak_mottatt": st.none() | st.lists(st.sampled_from(sorted(ENGINE.ruleset.measures)), max_size=3),
+})
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(ASSESSMENTS)
+def test_any_valid_assessment_gives_a_valid_deterministic_strategy(data: dict[str, Any]) -> None:
+    first = ENGINE.assess(data).to_json()
+    VALIDATOR.validate(json.loads(first))
+    assert ENGINE.assess(data).to_json() == first
+    strategy = json.loads(first)
+    for m in strategy["measures"]:
+        assert m["id"] not in (data.get("tiltak_mottatt") or [])
+        assert m["why"] and all(w["rule"] in ENGINE.ruleset.rules and w["facts"] for w in m["why"])
+        assert all(r in {x["id"] for x in strategy["measures"]} for r in m["requires"])
+        by_id = {x["id"]: x for x in strategy["measures"]}
+        assert all(by_id[r]["stage"] < m["stage"] for r in m["requires"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(ASSESSMENTS, st.randoms())
+def test_list_order_does_not_matter(data: dict[str, Any], rnd: Any) -> None:
+    shuffled = json.loads(json.dumps(data))
+    for section in shuffled.values():
+        if isinstance(section, dict):
+            for v in section.values():
+                if isinstance(v, list):
+                    rnd.shuffle(v)
+        elif isinstance(section, list):
+            rnd.shuffle(section)
+    assert ENGINE.assess(shuffled).to_json() == ENGINE.assess(data).to_json()
