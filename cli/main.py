@@ -160,8 +160,8 @@ def rules_list(ctx: click.Context, rules: tuple[Path, ...], lang: str, fmt: str)
     Example:
         ibp rules list --lang en
     """
-    from ibp_rules.ruleset import load_ruleset
     from ibp_rules.resources import default_ruleset_path
+    from ibp_rules.ruleset import load_ruleset
 
     ctx.meta["ibp.lang"] = lang
     rs = load_ruleset(list(rules) or [default_ruleset_path()])

@@ -15,7 +15,7 @@ coarse categories, never diagnoses.
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
@@ -25,7 +25,7 @@ from .yaml_source import Located, format_path
 ASSESSMENT_SCHEMA_VERSION = 1
 
 
-class Slug(str, Enum):
+class Slug(StrEnum):
     """Base for the closed vocabularies; values are the domain ids."""
 
     def __str__(self) -> str:  # pragma: no cover - cosmetic

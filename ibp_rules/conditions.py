@@ -25,7 +25,7 @@ conjunctions that the compiler turns into durable_rules patterns.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal, Union
+from typing import Any, Literal
 
 from .fact_schema import FACTS, FactSpec
 from .text import suggestion_suffix
@@ -87,8 +87,8 @@ class Not:
     item: Condition
 
 
-Atom = Union[Compare, Derived]
-Condition = Union[Compare, Derived, All, AnyOf, Not]
+Atom = Compare | Derived
+Condition = Compare | Derived | All | AnyOf | Not
 Conjunction = tuple[Atom, ...]
 
 
@@ -158,7 +158,7 @@ def _parse_compare(field: str, value: Any, ctx: ParseContext, path: tuple[str | 
         return All(())
     where = path + (op,) if isinstance(value, dict) else path
     checked = _check_operand(spec, op, operand, ctx, where, problems)
-    return Compare(field, op, checked)  # type: ignore[arg-type]
+    return Compare(field, op, checked)
 
 
 def _check_scalar(spec: FactSpec, v: Any, ctx: ParseContext, path: tuple[str | int, ...], problems: list[ConditionProblem]) -> Any:
@@ -257,7 +257,7 @@ def holds(atom: Atom, facts: dict[str, Any], derived: set[str] | frozenset[str])
     value = facts.get(atom.path)
     op, v = atom.op, atom.value
     if op == "known":
-        return (value is not None) == v
+        return bool((value is not None) == v)
     if value is None:
         return False
     if op == "eq":
@@ -273,19 +273,19 @@ def holds(atom: Atom, facts: dict[str, Any], derived: set[str] | frozenset[str])
     if op == "gte":
         return bool(value >= v)
     if op == "in":
-        return value in v
+        return bool(value in v)
     if op == "not_in":
-        return value not in v
+        return bool(value not in v)
     if op == "contains":
-        return v in value
+        return bool(v in value)
     if op == "not_contains":
-        return v not in value
+        return bool(v not in value)
     if op == "contains_any":
         return any(x in value for x in v)
     if op == "contains_none":
         return not any(x in value for x in v)
     if op == "empty":
-        return (len(value) == 0) == v
+        return bool((len(value) == 0) == v)
     raise AssertionError(op)  # pragma: no cover
 
 

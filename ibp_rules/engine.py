@@ -123,9 +123,9 @@ class Engine:
             m = rs.measures[mid]
             uses = partners[mid] or {(m.partner, "tilgang")}
             measures.append(SuggestedMeasure(
-                id=mid, title=m.title, pillar=m.pillar, administered_by=m.partner, phase=pm.phase,  # type: ignore[arg-type]
+                id=mid, title=m.title, pillar=m.pillar, administered_by=m.partner, phase=pm.phase,
                 stage=pm.stage, requires=pm.requires, prerequisites=pm.prerequisites,
-                partners=[PartnerUse(id=p, form=f) for p, f in sorted(uses)],  # type: ignore[arg-type]
+                partners=[PartnerUse(id=p, form=f) for p, f in sorted(uses)],
                 confirmed=m.confirmed, why=reasons[mid],
             ))
         measures.sort(key=lambda sm: (sm.stage, _pillar_order(sm.pillar), sm.id))
@@ -138,7 +138,7 @@ class Engine:
                 partner_measures.setdefault(use.id, set()).add(sm.id)
         partner_list = [
             PartnerSummary(id=pid, title=rs.partners[pid].title, pillar=rs.partners[pid].pillar,
-                           forms=sorted(partner_forms[pid], key=("informasjon", "tilgang", "samordning").index),  # type: ignore[arg-type]
+                           forms=sorted(partner_forms[pid], key=("informasjon", "tilgang", "samordning").index),
                            measures=sorted(partner_measures[pid]))
             for pid in sorted(partner_forms)
         ]

@@ -90,6 +90,13 @@ def _classify(annotation: Any) -> tuple[FactKind, tuple[str, ...]] | None:
     return None
 
 
+def _field_getter(section: str, name: str | None = None) -> Callable[[Assessment], Any]:
+    """A reader for ``assessment.section`` or ``assessment.section.name``."""
+    if name is None:
+        return lambda a: getattr(a, section)
+    return lambda a: getattr(getattr(a, section), name)
+
+
 def _build() -> tuple[dict[str, FactSpec], list[tuple[FactSpec, Callable[[Assessment], Any]]]]:
     specs: dict[str, FactSpec] = {}
     getters: list[tuple[FactSpec, Callable[[Assessment], Any]]] = []
@@ -102,7 +109,7 @@ def _build() -> tuple[dict[str, FactSpec], list[tuple[FactSpec, Callable[[Assess
                     continue
                 spec = FactSpec(f"{section}.{name}", kind[0], kind[1], SECTION_PILLAR.get(section), sub.description or "")
                 specs[spec.path] = spec
-                getters.append((spec, lambda a, s=section, n=name: getattr(getattr(a, s), n)))
+                getters.append((spec, _field_getter(section, name)))
         elif section == "tiltak_mottatt":
             spec = FactSpec(section, "id_list", (), None, field.description or "")
             specs[spec.path] = spec
@@ -112,7 +119,7 @@ def _build() -> tuple[dict[str, FactSpec], list[tuple[FactSpec, Callable[[Assess
             if kind is not None:
                 spec = FactSpec(section, kind[0], kind[1], SECTION_PILLAR.get(section), field.description or "")
                 specs[spec.path] = spec
-                getters.append((spec, lambda a, s=section: getattr(a, s)))
+                getters.append((spec, _field_getter(section)))
     # Facts computed from others, so rules need not count list items.
     computed: list[tuple[FactSpec, Callable[[Assessment], Any]]] = [
         (

@@ -40,7 +40,7 @@ class PillarGraph:
         g: nx.DiGraph = nx.DiGraph()
         for pid, pillar in ruleset.pillars.items():
             g.add_node(pid, title=pillar.title)
-        for key, rel in sorted(ruleset.relations.items(), key=lambda kv: relation_id(*kv[1].between)):
+        for _key, rel in sorted(ruleset.relations.items(), key=lambda kv: relation_id(*kv[1].between)):
             for d in rel.directions:
                 g.add_edge(d.from_, d.to, relation=relation_id(*rel.between), direction=d, title=rel.title, source=rel.source)
         self.graph = g
@@ -100,7 +100,7 @@ class PillarGraph:
 
     def _undirected(self) -> list[tuple[str, str]]:
         pairs = {tuple(sorted((a, b), key=PILLAR_IDS.index)) for a, b in self.graph.edges}
-        return sorted(pairs, key=lambda p: (PILLAR_IDS.index(p[0]), PILLAR_IDS.index(p[1])))  # type: ignore[return-value]
+        return sorted(pairs, key=lambda p: (PILLAR_IDS.index(p[0]), PILLAR_IDS.index(p[1])))
 
 
 def relation_id(a: str, b: str) -> str:

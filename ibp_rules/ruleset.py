@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import networkx as nx
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from . import conditions as C
 from .errors import Problem, RulesetError
@@ -39,7 +39,7 @@ from .ruleset_files import (
 )
 from .text import suggestion_suffix
 from .validation_messages import describe
-from .yaml_source import Located, SourceError, format_path, read_file
+from .yaml_source import Located, PathKey, SourceError, format_path, read_file
 
 RULE_FILE_SUFFIXES = (".yaml", ".yml")
 CASES_SUFFIXES = (".cases.yaml", ".cases.yml")
@@ -101,7 +101,7 @@ class _Loaded:
 
 #: File kinds that are lists of items, validated one item at a time so that
 #: one bad rule does not hide the problems of the next.
-_ITEM_FILES: dict[str, tuple[str, type]] = {
+_ITEM_FILES: dict[str, tuple[str, type[BaseModel]]] = {
     "rules": ("rules", Rule),
     "measures": ("measures", Measure),
     "partners": ("partners", Partner),
@@ -187,7 +187,7 @@ def _load_file(path: Path, problems: list[Problem]) -> _Loaded | None:
         if not isinstance(raw_items, list):
             problems.append(Problem(located.file, located.line_of((key,)), key, f"'{key}' must be a list"))
             return None
-        loaded = _Loaded(located, model_cls.model_construct(kind=kind))
+        loaded = _Loaded(located, model_cls.model_construct(**{"kind": kind}))
         for i, raw in enumerate(raw_items):
             try:
                 loaded.items.append((i, item_cls.model_validate(raw)))
@@ -251,7 +251,8 @@ def load_ruleset(paths: Sequence[Path | str]) -> Ruleset:
         problems.append(Problem(str(roots[0]) if roots else "<none>", None, "", "no 'kind: ruleset' manifest found (id, version, title)"))
 
     # pillars and relations
-    pillar_items, relation_items = [], []
+    pillar_items: list[tuple[Any, Located, PathKey]] = []
+    relation_items: list[tuple[Any, Located, PathKey]] = []
     for located, pf in link.of(PillarsFile):
         pillar_items += [(p, located, ("pillars", i)) for i, p in enumerate(pf.pillars)]
         relation_items += [(r, located, ("relations", i)) for i, r in enumerate(pf.relations)]
@@ -270,7 +271,7 @@ def load_ruleset(paths: Sequence[Path | str]) -> Ruleset:
 
     partners = link.unique("partner", link.items("partners"))
     facts = link.unique("fact", link.items("facts"))
-    measure_items = link.items("measures")
+    measure_items: list[tuple[Measure, Located, PathKey]] = link.items("measures")
     measures = link.unique("measure", measure_items)
     clash = set(facts) & set(FACTS)
     for fid in sorted(clash):  # pragma: no cover - paths contain dots, slugs do not
@@ -309,7 +310,7 @@ def load_ruleset(paths: Sequence[Path | str]) -> Ruleset:
             link.add(located, loc + ("requires",), f"prerequisite cycle: {path}")
 
     # rules
-    rule_items = link.items("rules")
+    rule_items: list[tuple[Rule, Located, PathKey]] = link.items("rules")
     rules_by_id = link.unique("rule", rule_items)
     ctx = C.ParseContext(frozenset(facts), frozenset(measures))
     parsed: dict[str, tuple[Rule, C.Condition, list[C.Conjunction], Located, tuple[str | int, ...]]] = {}
@@ -399,7 +400,8 @@ def _check_actions(link: _Linker, rule: Rule, located: Located, loc: tuple[str |
     if rel is not None:
         if rel.from_ not in read:
             link.add(located, loc + ("relation", "from"),
-                     f"the relation starts in '{rel.from_}', but the rule reads no fact of that pillar (it reads: {', '.join(sorted(read)) or 'none'})", rule.id)
+                     f"the relation starts in '{rel.from_}', but the rule reads no fact of that pillar "
+                     f"(it reads: {', '.join(sorted(read)) or 'none'})", rule.id)
         if rel.to not in target_pillars:
             link.add(located, loc + ("relation", "to"),
                      f"the relation ends in '{rel.to}', but the rule's actions are in: {', '.join(sorted(target_pillars)) or 'no pillar'}", rule.id)

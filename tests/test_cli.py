@@ -11,10 +11,9 @@ import jsonschema
 import pytest
 from click.testing import CliRunner
 
+from conftest import EXAMPLES
 from ibp_rules import strategy_json_schema
 from ibp_rules.cli.main import cli
-
-from conftest import EXAMPLES
 
 CASE = str(EXAMPLES / "uforetrygd-til-startlan.yaml")
 

@@ -9,11 +9,10 @@ from typing import Any
 
 import pytest
 
+from conftest import EXAMPLES
 from ibp_rules import AssessmentError, Engine, EngineError, Strategy, read_assessment
 from ibp_rules.backend import DurableBackend
 from ibp_rules.resources import default_ruleset_path
-
-from conftest import EXAMPLES
 
 
 def assess(engine: Engine, data: dict[str, Any]) -> Strategy:
