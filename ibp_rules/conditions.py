@@ -24,6 +24,7 @@ conjunctions that the compiler turns into durable_rules patterns.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -289,8 +290,13 @@ def holds(atom: Atom, facts: dict[str, Any], derived: set[str] | frozenset[str])
     raise AssertionError(op)  # pragma: no cover
 
 
+@functools.lru_cache(maxsize=8192)
 def describe_atom(atom: Atom) -> str:
-    """A compact, language-neutral rendering (``helse.arbeidsevne = nedsatt_varig``)."""
+    """A compact, language-neutral rendering (``helse.arbeidsevne = nedsatt_varig``).
+
+    Cached: atoms are immutable and few, and explanations ask for the same
+    ones on every assessment.
+    """
     if isinstance(atom, Derived):
         return ("" if atom.present else "not ") + f"derived:{atom.id}"
     sym = {"eq": "=", "ne": "≠", "lt": "<", "lte": "≤", "gt": ">", "gte": "≥", "in": "in", "not_in": "not in",
