@@ -203,6 +203,8 @@ def rules_validate(ctx: click.Context, paths: tuple[Path, ...]) -> None:
     click.echo(f"  measures: {len(rs.measures)}, partners: {len(rs.partners)}, derived facts: {len(rs.facts)}")
     click.echo(f"  pillars: {len(rs.pillars)}, relations: {len(rs.relations)}")
     click.echo(f"  files: {len(rs.files)}")
+    if rs.overrides:
+        click.echo(f"  overrides: {', '.join(rs.overrides)}")
     click.echo(f"  sha256: {rs.sha256}")
 
 

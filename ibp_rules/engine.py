@@ -165,7 +165,7 @@ class Engine:
 
         return Strategy(
             engine=EngineInfo(version=__version__),
-            ruleset=RulesetInfo(id=rs.id, version=rs.version, sha256=rs.sha256),
+            ruleset=RulesetInfo(id=rs.id, version=rs.version, sha256=rs.sha256, overrides=list(rs.overrides)),
             goals=sorted(goals),
             start_with=start,
             start_reason=[StartReason(pillar=r.pillar, barriers=list(r.barriers), blocks=list(r.blocks)) for r in start_reasons],

@@ -39,7 +39,7 @@ from .ruleset_files import (
 )
 from .text import suggestion_suffix
 from .validation_messages import describe
-from .yaml_source import Located, PathKey, SourceError, format_path, read_file
+from .yaml_source import Located, PathKey, SourceError, format_path, read_bytes
 
 RULE_FILE_SUFFIXES = (".yaml", ".yml")
 CASES_SUFFIXES = (".cases.yaml", ".cases.yml")
@@ -80,6 +80,8 @@ class Ruleset:
     rules: dict[str, CompiledRule]
     max_stratum: int
     prerequisites: nx.DiGraph = field(repr=False)
+    #: explicit replacements of an item from another folder: "kind:id"
+    overrides: tuple[str, ...] = ()
 
     def rule(self, rule_id: str) -> CompiledRule:
         from .errors import UnknownIdError
@@ -97,6 +99,8 @@ class _Loaded:
     model: Any
     #: for list files (rules, measures, …): (index in the file, validated item)
     items: list[tuple[int, Any]] = field(default_factory=list)
+    #: which of the given folders the file came from
+    root: int = 0
 
 
 #: File kinds that are lists of items, validated one item at a time so that
@@ -109,11 +113,23 @@ _ITEM_FILES: dict[str, tuple[str, type[BaseModel]]] = {
 }
 
 
-def _collect_files(paths: Sequence[Path]) -> tuple[list[Path], list[Problem], str]:
-    """All rule files under ``paths`` (sorted) and the hash of their bytes."""
-    files: list[Path] = []
+@dataclass(frozen=True)
+class _SourceFile:
+    path: Path
+    root: int
+    rel: str
+    raw: bytes
+
+
+def _collect_files(paths: Sequence[Path]) -> tuple[list[_SourceFile], list[Problem], str]:
+    """All rule files under ``paths`` (sorted) and the hash of their bytes.
+
+    The hash covers each file's path relative to its folder and its bytes,
+    in sorted order, so it does not depend on where the folders are or in
+    which order they are given.
+    """
+    files: list[_SourceFile] = []
     problems: list[Problem] = []
-    digest = hashlib.sha256()
     for index, root in enumerate(paths):
         root = Path(root)
         if root.is_file():
@@ -135,9 +151,11 @@ def _collect_files(paths: Sequence[Path]) -> tuple[list[Path], list[Problem], st
             except OSError as exc:
                 problems.append(Problem(str(p), None, "", f"cannot read the file: {exc.strerror or exc}"))
                 continue
-            digest.update(f"{index}\0{rel}\0{len(raw)}\0".encode())
-            digest.update(raw)
-            files.append(p)
+            files.append(_SourceFile(p, index, rel, raw))
+    digest = hashlib.sha256()
+    for f in sorted(files, key=lambda f: (f.rel, hashlib.sha256(f.raw).hexdigest())):
+        digest.update(f"{f.rel}\0{len(f.raw)}\0".encode())
+        digest.update(f.raw)
     return files, problems, digest.hexdigest()
 
 
@@ -161,9 +179,9 @@ def _rule_id_at(located: Located, loc: tuple[str | int, ...]) -> str | None:
     return None
 
 
-def _load_file(path: Path, problems: list[Problem]) -> _Loaded | None:
+def _load_file(source: _SourceFile, problems: list[Problem]) -> _Loaded | None:
     try:
-        located = read_file(path)
+        located = read_bytes(source.raw, str(source.path), as_json=source.path.suffix.lower() == ".json")
     except SourceError as exc:
         problems.append(exc.problem)
         return None
@@ -187,7 +205,7 @@ def _load_file(path: Path, problems: list[Problem]) -> _Loaded | None:
         if not isinstance(raw_items, list):
             problems.append(Problem(located.file, located.line_of((key,)), key, f"'{key}' must be a list"))
             return None
-        loaded = _Loaded(located, model_cls.model_construct(**{"kind": kind}))
+        loaded = _Loaded(located, model_cls.model_construct(**{"kind": kind}), root=source.root)
         for i, raw in enumerate(raw_items):
             try:
                 loaded.items.append((i, item_cls.model_validate(raw)))
@@ -195,7 +213,7 @@ def _load_file(path: Path, problems: list[Problem]) -> _Loaded | None:
                 problems.extend(_validation_problems(exc, located, (key, i)))
         return loaded
     try:
-        return _Loaded(located, model_cls.model_validate(data))
+        return _Loaded(located, model_cls.model_validate(data), root=source.root)
     except ValidationError as exc:
         problems.extend(_validation_problems(exc, located))
         return None
@@ -207,23 +225,48 @@ class _Linker:
     def __init__(self, loaded: list[_Loaded], problems: list[Problem]) -> None:
         self.loaded = loaded
         self.problems = problems
-        self.where: dict[tuple[str, str], tuple[str, int | None, str]] = {}
+        self.root_of = {ld.located.file: ld.root for ld in loaded}
+        self.overrides: list[str] = []
 
     def add(self, located: Located, loc: tuple[str | int, ...], message: str, rule_id: str | None = None) -> None:
         self.problems.append(Problem(located.file, located.line_of(loc), format_path(loc), message, rule_id))
 
-    def unique(self, kind: str, items: Iterable[tuple[Any, Located, tuple[str | int, ...]]]) -> dict[str, Any]:
+    def unique(self, kind: str, items: Iterable[tuple[Any, Located, PathKey]]) -> dict[str, Any]:
+        """Items by id. An id defined twice is an error, except that an item
+        marked ``override: true`` explicitly replaces the one item of that id
+        from *another* folder (reported in ``Ruleset.overrides``). Which one
+        wins never depends on the order the folders are given in."""
+        by_id: dict[str, list[tuple[Any, Located, PathKey]]] = {}
+        for entry in items:
+            by_id.setdefault(entry[0].id, []).append(entry)
         out: dict[str, Any] = {}
-        for item, located, loc in items:
-            key = (kind, item.id)
-            if item.id in out:
-                first = self.where[key]
-                self.add(located, loc + ("id",), f"duplicate {kind} id '{item.id}' (first defined at {first[0]}:{first[1]})",
-                         item.id if kind == "rule" else None)
+        for iid, entries in by_id.items():
+            entries.sort(key=lambda e: (e[1].file, e[2]))
+            rid = iid if kind == "rule" else None
+            overriding = [e for e in entries if getattr(e[0], "override", False)]
+            plain = [e for e in entries if not getattr(e[0], "override", False)]
+            if len(entries) == 1 and not overriding:
+                out[iid] = entries[0][0]
                 continue
-            out[item.id] = item
-            self.where[key] = (located.file, located.line_of(loc), format_path(loc))
-        return out
+            first = entries[0]
+            where = f"{first[1].file}:{first[1].line_of(first[2])}"
+            if len(entries) == 1:
+                _item, located, loc = overriding[0]
+                self.add(located, loc + ("override",), f"{kind} '{iid}' is marked override, but no other folder defines it", rid)
+            elif len(overriding) == 1 and len(plain) == 1 and self.root_of[overriding[0][1].file] != self.root_of[plain[0][1].file]:
+                item, located, _loc = overriding[0]
+                out[iid] = item
+                self.overrides.append(f"{kind}:{iid}")
+            elif not overriding and len({self.root_of[e[1].file] for e in entries}) > 1:
+                # reported at every definition: which folder is "extra" is the user's call
+                for _item, located, loc in entries:
+                    others = ", ".join(f"{o[1].file}:{o[1].line_of(o[2])}" for o in entries if o[1] is not located)
+                    self.add(located, loc + ("id",), f"{kind} id '{iid}' is also defined at {others}; to replace one with "
+                                                     "the other, mark the replacing one 'override: true'", rid)
+            else:
+                for _item, located, loc in entries[1:]:
+                    self.add(located, loc + ("id",), f"duplicate {kind} id '{iid}' (also defined at {where})", rid)
+        return dict(sorted(out.items()))
 
     def of(self, cls: type) -> list[tuple[Located, Any]]:
         return [(ld.located, ld.model) for ld in self.loaded if isinstance(ld.model, cls)]
@@ -346,7 +389,7 @@ def load_ruleset(paths: Sequence[Path | str]) -> Ruleset:
     ordered_pillars = {pid: pillars[pid] for pid in PILLAR_IDS}
     return Ruleset(
         id=manifest.id, version=manifest.version, title=manifest.title, sha256=sha,
-        files=tuple(str(f) for f in files), pillars=ordered_pillars, relations=relations,
+        files=tuple(str(f.path) for f in files), overrides=tuple(link.overrides), pillars=ordered_pillars, relations=relations,
         partners=dict(sorted(partners.items())), measures=dict(sorted(measures.items())),
         facts=dict(sorted(facts.items())), rules=compiled,
         max_stratum=max(strata.values(), default=0), prerequisites=prereq,

@@ -96,6 +96,7 @@ class Partner(_File):
     description: Text
     pillar: PillarId | Literal["annet"]
     source: Source
+    override: bool = False
 
     _v_source = field_validator("source")(_check_source)
 
@@ -139,6 +140,7 @@ class Measure(_File):
     provides: list[Slug] = []
     confirmed: bool = True
     source: Source
+    override: bool = False
 
     _v_source = field_validator("source")(_check_source)
 
@@ -156,6 +158,7 @@ class DerivedFact(_File):
     pillar: PillarId
     title: Text
     blocks: list[PillarId] = []
+    override: bool = False
 
     @model_validator(mode="after")
     def _blocks_only_for_barriers(self) -> DerivedFact:
@@ -215,6 +218,8 @@ class Rule(_File):
     source: Source
     status: Literal["preview", "stable", "deprecated"] = "stable"
     since: dt.date | None = None
+    #: replace the rule of the same id from another folder (explicit, reported)
+    override: bool = False
 
     _v_source = field_validator("source")(_check_source)
 

@@ -134,9 +134,12 @@ class EngineInfo(_Out):
 
 
 class RulesetInfo(_Out):
+    """Which knowledge produced the strategy, so it can be explained later."""
+
     id: str
     version: str
-    sha256: str
+    sha256: str = Field(description="Hash of every rule file's path and bytes.")
+    overrides: list[str] = Field(description="Built-in items replaced from another folder, as 'kind:id'.")
 
 
 class Strategy(_Out):

@@ -190,15 +190,15 @@ def read_file(path: Path) -> Located:
         raw = path.read_bytes()
     except OSError as exc:
         raise SourceError(Problem(file, None, "", f"cannot read the file: {exc.strerror or exc}")) from None
-    text = _decode(raw, file)
-    if path.suffix.lower() == ".json":
-        return parse_json_text(text, file)
-    return parse_text(text, file)
+    return read_bytes(raw, file, as_json=path.suffix.lower() == ".json")
 
 
-def read_bytes(raw: bytes, file: str) -> Located:
-    """Read YAML or JSON from bytes (for example standard input)."""
+def read_bytes(raw: bytes, file: str, as_json: bool | None = None) -> Located:
+    """Read YAML or JSON from bytes (for example standard input).
+
+    ``as_json=None`` sniffs: text that starts with ``{`` or ``[`` is JSON.
+    """
     text = _decode(raw, file)
-    if text.lstrip().startswith(("{", "[")):
-        return parse_json_text(text, file)
-    return parse_text(text, file)
+    if as_json is None:
+        as_json = text.lstrip().startswith(("{", "["))
+    return parse_json_text(text, file) if as_json else parse_text(text, file)

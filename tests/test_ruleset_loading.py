@@ -171,3 +171,57 @@ def test_extra_folder_adds_rules(ruleset_copy: Path, tmp_path: Path) -> None:
         encoding="utf-8")
     rs = load_ruleset([default_ruleset_path(), extra])
     assert "kommune-regel" in rs.rules
+
+
+def _kommune(tmp_path: Path, body: str) -> Path:
+    extra = tmp_path / "kommune"
+    extra.mkdir(exist_ok=True)
+    (extra / "mine.yaml").write_text("kind: rules\nrules:\n" + body, encoding="utf-8")
+    return extra
+
+
+def test_extra_folder_cannot_silently_replace_a_rule(tmp_path: Path) -> None:
+    from ibp_rules.resources import default_ruleset_path
+
+    extra = _kommune(tmp_path, GOOD_RULE.format(rid="hoye-boutgifter", when="bolig.situasjon: eid", measure="bostotte"))
+    with pytest.raises(RulesetError) as exc:
+        load_ruleset([default_ruleset_path(), extra])
+    problem = next(p for p in exc.value.problems if p.file == str(extra / "mine.yaml"))
+    assert problem.rule_id == "hoye-boutgifter" and problem.path == "rules[0].id"
+    assert "also defined at" in problem.message and "bolig.yaml" in problem.message and "override: true" in problem.message
+
+
+def test_explicit_override_wins_whatever_the_order_and_is_reported(tmp_path: Path) -> None:
+    from ibp_rules import Engine
+    from ibp_rules.resources import default_ruleset_path
+
+    body = GOOD_RULE.format(rid="hoye-boutgifter", when="bolig.situasjon: eid", measure="bostotte") + "    override: true\n"
+    extra = _kommune(tmp_path, body)
+    a = Engine.from_paths(default_ruleset_path(), extra)
+    b = Engine.from_paths(extra, default_ruleset_path())
+    assert a.ruleset.overrides == ("rule:hoye-boutgifter",)
+    assert a.ruleset.sha256 == b.ruleset.sha256
+    case = {"bolig": {"situasjon": "eid", "boutgiftsbelastning": "hoy"}}
+    sa, sb = a.assess(case), b.assess(case)
+    assert sa.to_json() == sb.to_json()
+    assert sa.ruleset.overrides == ["rule:hoye-boutgifter"]
+    assert [w.rule for m in sa.measures for w in m.why] == ["hoye-boutgifter"]
+    assert sa.measures[0].why[0].facts[0].path == "bolig.situasjon"  # the municipality's condition
+
+
+def test_override_of_nothing_is_an_error(tmp_path: Path) -> None:
+    from ibp_rules.resources import default_ruleset_path
+
+    body = GOOD_RULE.format(rid="ny-regel", when="bolig.situasjon: eid", measure="bostotte") + "    override: true\n"
+    with pytest.raises(RulesetError, match="marked override, but no other folder defines it"):
+        load_ruleset([default_ruleset_path(), _kommune(tmp_path, body)])
+
+
+def test_rule_file_order_does_not_change_the_hash(tmp_path: Path, ruleset_copy: Path) -> None:
+    import shutil
+
+    # the same files, split over two folders given in either order
+    part = tmp_path / "part2"
+    (part / "rules").mkdir(parents=True)
+    shutil.move(str(ruleset_copy / "rules" / "helse.yaml"), part / "rules" / "helse.yaml")
+    assert load_ruleset([ruleset_copy, part]).sha256 == load_ruleset([part, ruleset_copy]).sha256
