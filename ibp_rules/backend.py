@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import copy
 import itertools
+import os
 import threading
 import uuid
+import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,6 +34,18 @@ from .errors import EngineError
 from .ruleset import CompiledRule, Ruleset
 
 _instance_counter = itertools.count(1)
+_live_backends: weakref.WeakSet[DurableBackend] = weakref.WeakSet()
+
+
+def _after_fork_in_child() -> None:
+    """A fork copies a lock in whatever state another thread left it: give
+    every backend a fresh one so a worker process never deadlocks."""
+    for backend in list(_live_backends):
+        backend._lock = threading.Lock()
+        backend._current = None
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 class _QuietHost(durable_engine.Host):  # type: ignore[misc]
@@ -72,6 +86,7 @@ class DurableBackend:
         except Exception as exc:  # pragma: no cover - a compiler bug, not user input
             raise EngineError(f"durable_rules rejected the compiled ruleset: {exc}") from exc
         self._markers = [{"t": "s", "n": k} for k in range(1, ruleset.max_stratum + 1)]
+        _live_backends.add(self)
 
     # -- actions (run by durable inside assert_fact, in the calling thread) --
 

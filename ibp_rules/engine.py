@@ -16,7 +16,7 @@ from typing import Any
 from . import __version__
 from .assessment import Assessment, assessment_from_located
 from .backend import DurableBackend
-from .errors import AssessmentError, Problem
+from .errors import AssessmentError, EngineError, Problem
 from .explain import explain_rule
 from .fact_schema import project
 from .graph import PillarGraph
@@ -63,6 +63,16 @@ class Engine:
         Raises :class:`~ibp_rules.errors.RulesetError` listing every problem.
         """
         return cls(load_ruleset([Path(p) for p in paths]))
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        """Pickle as "the ruleset at these paths, with this hash".
+
+        A durable_rules host cannot be pickled, so a worker process started
+        with *spawn* rebuilds the engine from the same rule files, and refuses
+        to run if they changed since (the hash differs). With *fork* the
+        engine is simply inherited and works as it is.
+        """
+        return (_rebuild_engine, (self.ruleset.roots, self.ruleset.sha256))
 
     @classmethod
     def default(cls) -> Engine:
@@ -180,6 +190,13 @@ class Engine:
 
 def _pillar_order(pillar: str) -> int:
     return PILLAR_IDS.index(pillar) if pillar in PILLAR_IDS else len(PILLAR_IDS)
+
+
+def _rebuild_engine(roots: tuple[str, ...], sha256: str) -> Engine:
+    engine = Engine.from_paths(*roots)
+    if engine.ruleset.sha256 != sha256:
+        raise EngineError("the rule files changed since this engine was built (ruleset hash differs); build a new engine")
+    return engine
 
 
 @functools.lru_cache(maxsize=1)

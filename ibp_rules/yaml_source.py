@@ -140,9 +140,35 @@ def _decode(raw: bytes, file: str) -> str:
     return text
 
 
+def _check_shape(text: str, file: str) -> None:
+    """Refuse too deep or too large documents *before* composing them.
+
+    Composing recurses once per nesting level (in C for libyaml) and crashes
+    the process on a document nested some 100,000 levels deep; the event
+    stream is flat, so we walk it first and stop at the first excess.
+    """
+    loader = _LOADER(text)
+    depth = events = 0
+    try:
+        while loader.check_event():
+            event = loader.get_event()
+            events += 1
+            if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise SourceError(Problem(file, event.start_mark.line + 1, "", f"nested more than {MAX_DEPTH} levels deep"))
+            elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+                depth -= 1
+            if events > MAX_NODES * 2:
+                raise SourceError(Problem(file, event.start_mark.line + 1, "", f"too many values (more than {MAX_NODES})"))
+    finally:
+        loader.dispose()
+
+
 def parse_text(text: str, file: str) -> Located:
     """Parse YAML (JSON is accepted too, being almost always valid YAML)."""
     try:
+        _check_shape(text, file)
         loader = _LOADER(text)
         try:
             node = loader.get_single_node()
