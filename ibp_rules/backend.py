@@ -135,7 +135,10 @@ class DurableBackend:
                 raise EngineError(f"the rule engine failed: {type(exc).__name__}") from exc
             finally:
                 self._current = None
-                self._host.delete_state(self.name, sid)
+                try:
+                    self._host.delete_state(self.name, sid)
+                except Exception:  # noqa: BLE001 - no session was created (a failed first assert)
+                    pass
         if "exception" in state:
             raise EngineError("a rule action failed inside the engine: " + _first_line(state["exception"]))
         if not firings.ended:  # pragma: no cover - would mean durable dropped actions

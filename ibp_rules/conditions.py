@@ -28,7 +28,7 @@ import functools
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from .fact_schema import FACTS, FactSpec
+from .fact_schema import FACTS, FactSpec, engine_number
 from .text import suggestion_suffix
 
 Op = Literal[
@@ -168,9 +168,10 @@ def _check_scalar(spec: FactSpec, v: Any, ctx: ParseContext, path: tuple[str | i
             problems.append(ConditionProblem(path, f"'{spec.path}' is true/false; got {type(v).__name__}"))
         return v
     if spec.kind == "number":
-        if isinstance(v, bool) or not isinstance(v, (int, float)) or v != v or v in (float("inf"), float("-inf")):
-            problems.append(ConditionProblem(path, f"'{spec.path}' is a number; got {v!r}"))
-        return v
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or v != v or not -1e9 <= v <= 1e9:
+            problems.append(ConditionProblem(path, f"'{spec.path}' is a number between -1e9 and 1e9; got {v!r}"))
+            return v
+        return v if isinstance(v, int) else engine_number(v)
     allowed: frozenset[str] | tuple[str, ...] = spec.values if spec.kind in ("enum", "enum_list") else ctx.measure_ids
     if not isinstance(v, str) or v not in allowed:
         what = "measure id" if spec.kind == "id_list" else "value"

@@ -98,8 +98,10 @@ class Engine:
         problems = []
         for i, mid in enumerate(a.tiltak_mottatt or []):
             if mid not in self.ruleset.measures:
-                problems.append(Problem(None, None, f"tiltak_mottatt[{i}]", f"unknown measure id '{mid}'." + suggestion_suffix(mid, self.ruleset.measures),
-                                        message_nb=f"ukjent tiltak '{mid}'." + suggestion_suffix(mid, self.ruleset.measures)))
+                # the id itself is not repeated: errors never echo assessment content
+                hint = suggestion_suffix(mid, self.ruleset.measures)
+                problems.append(Problem(None, None, f"tiltak_mottatt[{i}]", "unknown measure id; see 'ibp rules list'." + hint,
+                                        message_nb="ukjent tiltak; se 'ibp rules list'." + hint))
         if problems:
             raise AssessmentError(problems)
         return a

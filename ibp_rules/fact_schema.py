@@ -148,6 +148,21 @@ def _plain(value: Any) -> Any:
     return value
 
 
+#: Decimals kept in numbers the engine sees.
+NUMBER_DECIMALS = 4
+
+
+def engine_number(value: float) -> float:
+    """A float durable_rules can read, and the one we explain with.
+
+    durable's JSON reader rejects exponent notation without a decimal point
+    (``1e-05``, ``1e+16``: "error code 204"), which is how Python writes very
+    small and very large floats. Model fields are bounded (≤ 100), so rounding
+    to a few decimals keeps every value in plain notation.
+    """
+    return round(value, NUMBER_DECIMALS) + 0.0
+
+
 def project(assessment: Assessment) -> dict[str, Any]:
     """The known facts of an assessment as ``{path: value}``; unknowns are left out.
 
@@ -161,7 +176,9 @@ def project(assessment: Assessment) -> dict[str, Any]:
         if value is None:
             continue
         value = _plain(value)
-        if spec.kind in ("enum_list", "id_list"):
+        if isinstance(value, float):
+            value = engine_number(value)
+        elif spec.kind in ("enum_list", "id_list"):
             # lists are sets of ids: order and repeats carry no meaning, and
             # keeping them would make the JSON depend on how the input was typed
             value = sorted(set(value))

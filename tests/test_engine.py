@@ -224,3 +224,10 @@ def test_engines_are_independent(tmp_path: Path) -> None:
     b = Engine.from_paths(default_ruleset_path())
     assert a._backend.name != b._backend.name
     assert a.assess({"bolig": {"situasjon": "uten_fast_bolig"}}).to_json() == b.assess({"bolig": {"situasjon": "uten_fast_bolig"}}).to_json()
+
+
+@pytest.mark.parametrize("years", [5e-324, 1e-05, 1e-7, 2.5e-308, 99.99999999999999, 0.00012, 3.0])
+def test_numbers_durable_cannot_read_are_normalised(engine: Engine, years: float) -> None:
+    """durable's JSON reader rejects '1e-05' (found by the property tests)."""
+    s = engine.assess({"bolig": {"ar_i_boligen": years, "situasjon": "privat_leie"}})
+    assert [f.id for f in s.findings] == ["egen_bolig"]

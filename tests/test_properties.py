@@ -85,3 +85,57 @@ def test_list_order_does_not_matter(data: dict[str, Any], rnd: Any) -> None:
         elif isinstance(section, list):
             rnd.shuffle(section)
     assert ENGINE.assess(shuffled).to_json() == ENGINE.assess(data).to_json()
+
+
+def _with(data: dict[str, Any], section: str, **values: Any) -> dict[str, Any]:
+    out = json.loads(json.dumps(data))
+    sec = out.get(section)
+    out[section] = {**(sec if isinstance(sec, dict) else {}), **values}
+    return out
+
+
+@settings(max_examples=120, deadline=None)
+@given(ASSESSMENTS)
+def test_payment_problems_never_remove_debt_counselling(data: dict[str, Any]) -> None:
+    """Adding payment problems with debt keeps (or brings) gjeldsrådgivning."""
+    if "gjeldsradgivning" in (data.get("tiltak_mottatt") or []):
+        return
+    worse = _with(data, "okonomi", betalingsproblemer=True, gjeld=True)
+    after = {m.id for m in ENGINE.assess(worse).measures}
+    assert "gjeldsradgivning" in after
+
+
+@settings(max_examples=120, deadline=None)
+@given(ASSESSMENTS)
+def test_granting_uforetrygd_never_removes_startlan(data: dict[str, Any]) -> None:
+    """Once uføretrygd is granted (a stable income), startlån stays within reach."""
+    before = {m.id for m in ENGINE.assess(data).measures}
+    if "startlan" not in before:
+        return
+    sources = (data.get("okonomi") or {}).get("inntektskilder") or []
+    granted = _with(data, "okonomi", inntektskilder=sorted(set(sources) | {"uforetrygd"}))
+    after = ENGINE.assess(granted)
+    startlan = next(m for m in after.measures if m.id == "startlan")
+    stable = next(p for p in startlan.prerequisites if p.fact == "stabil_inntekt")
+    assert stable.status == "met" and "uforetrygd" not in startlan.requires
+
+
+@settings(max_examples=100, deadline=None)
+@given(ASSESSMENTS)
+def test_every_suggestion_traces_back_to_input_facts(data: dict[str, Any]) -> None:
+    s = ENGINE.assess(data)
+    findings = {f.id: f for f in s.findings}
+
+    def grounded(why: Any, seen: frozenset[str] = frozenset()) -> bool:
+        if any(not f.path.startswith("derived.") for f in why.facts):
+            return True
+        for f in why.facts:
+            fid = f.path.removeprefix("derived.")
+            if f.value and fid in findings and fid not in seen:
+                if any(grounded(w, seen | {fid}) for w in findings[fid].why):
+                    return True
+        return False
+
+    for m in s.measures:
+        assert all(w.rule in ENGINE.ruleset.rules for w in m.why)
+        assert any(grounded(w) for w in m.why), m.id
