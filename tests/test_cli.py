@@ -163,3 +163,13 @@ def test_version(runner: CliRunner) -> None:
     from ibp_rules import __version__
 
     assert __version__ in run(runner, "--version").output
+
+
+def test_validate_prints_the_hash_every_strategy_records(runner: CliRunner) -> None:
+    from ibp_rules import __version__
+
+    sha = next(line.split()[-1] for line in run(runner, "rules", "validate").output.splitlines() if "sha256:" in line)
+    data = json.loads(run(runner, "assess", CASE, "--format", "json").output)
+    assert data["ruleset"]["sha256"] == sha
+    assert data["engine"] == {"name": "ibp-rules", "version": __version__}
+    assert data["ruleset"]["overrides"] == []

@@ -225,3 +225,9 @@ def test_rule_file_order_does_not_change_the_hash(tmp_path: Path, ruleset_copy: 
     (part / "rules").mkdir(parents=True)
     shutil.move(str(ruleset_copy / "rules" / "helse.yaml"), part / "rules" / "helse.yaml")
     assert load_ruleset([ruleset_copy, part]).sha256 == load_ruleset([part, ruleset_copy]).sha256
+
+    from ibp_rules import Engine
+
+    case = {"helse": {"arbeidsevne": "nedsatt_varig"}, "mal": {"onsker": ["eie"]}, "bolig": {"situasjon": "uten_fast_bolig"}}
+    one, two = Engine.from_paths(ruleset_copy, part), Engine.from_paths(part, ruleset_copy)
+    assert one.assess(case).to_json() == two.assess(case).to_json()
