@@ -99,9 +99,9 @@ class Engine:
         for i, mid in enumerate(a.tiltak_mottatt or []):
             if mid not in self.ruleset.measures:
                 # the id itself is not repeated: errors never echo assessment content
-                hint = suggestion_suffix(mid, self.ruleset.measures)
-                problems.append(Problem(None, None, f"tiltak_mottatt[{i}]", "unknown measure id; see 'ibp rules list'." + hint,
-                                        message_nb="ukjent tiltak; se 'ibp rules list'." + hint))
+                problems.append(Problem(None, None, f"tiltak_mottatt[{i}]",
+                                        "unknown measure id; see 'ibp rules list'." + suggestion_suffix(mid, self.ruleset.measures),
+                                        message_nb="ukjent tiltak; se 'ibp rules list'." + suggestion_suffix(mid, self.ruleset.measures, "nb")))
         if problems:
             raise AssessmentError(problems)
         return a

@@ -9,13 +9,22 @@ hold, the explanation would be wrong, so we raise instead of printing it.
 
 from __future__ import annotations
 
-from typing import Any
+import textwrap
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from . import conditions as C
-from .errors import EngineError
+from .assessment import Assessment
+from .errors import EngineError, UnknownIdError
+from .fact_schema import project
 from .graph import PillarGraph, relation_id
+from .labels import field_label, value_label
 from .ruleset import CompiledRule
-from .strategy import FactValue, RelationNote, Why
+from .strategy import FactValue, RelationNote, SuggestedMeasure, Why
+from .text import Lang, Text, did_you_mean
+
+if TYPE_CHECKING:
+    from .engine import Engine
 
 
 def explain_rule(rule: CompiledRule, branches: list[int], facts: dict[str, Any],
@@ -44,3 +53,158 @@ def explain_rule(rule: CompiledRule, branches: list[int], facts: dict[str, Any],
         rule=rule.id, title=rule.rule.title, facts=[values[k] for k in sorted(values)], relation=note,
         source=rule.rule.source, text=rule.rule.rationale,
     )
+
+
+# --- the full chain for one measure, and "why not" ---------------------------
+
+@dataclass
+class Step:
+    """One rule in a chain: what it read, what it crosses, what it led to."""
+
+    why: Why
+    #: the steps behind each derived fact this rule read
+    behind: list[Step] = field(default_factory=list)
+
+
+@dataclass
+class Clause:
+    test: str
+    path: str
+    value: Any
+    held: bool
+
+
+@dataclass
+class Miss:
+    """A rule that could suggest the measure but did not fire: its clauses."""
+
+    rule: str
+    title: Text
+    branches: list[list[Clause]]
+
+
+@dataclass
+class MeasureExplanation:
+    measure: str
+    suggested: SuggestedMeasure | None
+    already_in_place: bool
+    chain: list[Step]
+    misses: list[Miss]
+
+
+def explain_measure(engine: Engine, assessment: Assessment, measure_id: str) -> MeasureExplanation:
+    """Why a measure was suggested (the chain back to the facts), or why not."""
+    rs = engine.ruleset
+    if measure_id not in rs.measures:
+        raise UnknownIdError("measure", measure_id, did_you_mean(measure_id, rs.measures))
+    strategy = engine.assess(assessment)
+    findings = {f.id: f for f in strategy.findings}
+    suggested = next((m for m in strategy.measures if m.id == measure_id), None)
+
+    def steps(why: Why, seen: frozenset[str]) -> Step:
+        step = Step(why)
+        for f in why.facts:
+            fid = f.path.removeprefix("derived.")
+            if f.path.startswith("derived.") and f.value and fid in findings and fid not in seen:
+                step.behind += [steps(w, seen | {fid}) for w in findings[fid].why]
+        return step
+
+    chain = [steps(w, frozenset()) for w in suggested.why] if suggested else []
+    misses: list[Miss] = []
+    if suggested is None:
+        facts = project(assessment)
+        derived = set(findings)
+        for rule in rs.rules.values():
+            if not any(a.suggest == measure_id for a in rule.rule.then):
+                continue
+            branches = [[Clause(C.describe_atom(atom), _atom_path(atom), _atom_value(atom, facts, derived),
+                                C.holds(atom, facts, derived)) for atom in conj] for conj in rule.branches]
+            misses.append(Miss(rule.id, rule.rule.title, branches))
+    return MeasureExplanation(measure_id, suggested, measure_id in strategy.already_in_place, chain, misses)
+
+
+def _atom_path(atom: C.Atom) -> str:
+    return f"derived.{atom.id}" if isinstance(atom, C.Derived) else atom.path
+
+
+def _atom_value(atom: C.Atom, facts: dict[str, Any], derived: set[str]) -> Any:
+    return (atom.id in derived) if isinstance(atom, C.Derived) else facts.get(atom.path)
+
+
+def explanation_text(expl: MeasureExplanation, engine: Engine, lang: Lang) -> str:
+    """The explanation as text for a person (nb or en)."""
+    rs = engine.ruleset
+    nb = lang == "nb"
+    title = rs.measures[expl.measure].title.get(lang)
+    out: list[str] = []
+
+    def fact_line(path: str, value: Any, test: str) -> str:
+        if path.startswith("derived."):
+            fid = path.removeprefix("derived.")
+            name = rs.facts[fid].title.get(lang) if fid in rs.facts else fid
+            return f"{name} ({'utledet' if nb else 'derived'}: {'ja' if nb and value else 'nei' if nb else 'yes' if value else 'no'})"
+        return f"{field_label(path, lang)}: {value_label(path, value, lang)}   [{test}]"
+
+    def walk(step: Step, depth: int) -> None:
+        pad = "  " * depth
+        w = step.why
+        out.append(f"{pad}- {'regel' if nb else 'rule'} {w.rule}: {w.title.get(lang)}  ({'kilde' if nb else 'source'}: {w.source})")
+        for f in w.facts:
+            out.append(f"{pad}    {'fakta' if nb else 'fact'}: {fact_line(f.path, f.value, f.test)}")
+        if w.relation:
+            rel = f"{rs.pillars[w.relation.from_].title.get(lang)} → {rs.pillars[w.relation.to].title.get(lang)}"
+            role = {"barrier": "barriere" if nb else "barrier", "solution": "løsning" if nb else "solution"}[w.relation.role]
+            out.append(f"{pad}    {'relasjon' if nb else 'relation'}: {rel} ({role}): {w.relation.text.get(lang)}")
+        out.append(f"{pad}    {w.text.get(lang)}")
+        for b in step.behind:
+            walk(b, depth + 2)
+
+    if expl.suggested is not None:
+        m = expl.suggested
+        phase = {"oppstart": ("oppstart", "start-up"), "oppfolging": ("oppfølging", "follow-up"),
+                 "avslutning": ("avslutning", "closing")}[m.phase][0 if nb else 1]
+        out.append(f"{title} – {'foreslått' if nb else 'suggested'} ({'trinn' if nb else 'stage'} {m.stage + 1}, {phase})")
+        out.append("")
+        out.append("Hvorfor (fakta → regler → utledede fakta → relasjon → tiltak):" if nb else
+                   "Why (facts → rules → derived facts → relation → measure):")
+        for step in expl.chain:
+            walk(step, 1)
+        if m.prerequisites:
+            out.append("")
+            out.append("Forutsetninger:" if nb else "Prerequisites:")
+            for p in m.prerequisites:
+                what = rs.measures[p.measure].title.get(lang) if p.measure else rs.facts[p.fact or ""].title.get(lang)
+                status = {"met": "oppfylt" if nb else "met", "check": "sjekk" if nb else "check",
+                          "planned": ("dekkes av " if nb else "met by ") + ", ".join(rs.measures[b].title.get(lang) for b in p.by)}[p.status]
+                kind = {"hard": "vilkår" if nb else "condition", "soft": "råd" if nb else "advice"}[p.kind]
+                out.append(f"  - {what} ({kind}; {status}): {p.check.get(lang)}")
+    elif expl.already_in_place:
+        note = "ikke foreslått: personen har det allerede (tiltak_mottatt)." if nb else "not suggested: the person already has it (tiltak_mottatt)."
+        out.append(f"{title} – {note}")
+    else:
+        out.append(f"{title} – {'ikke foreslått' if nb else 'not suggested'}")
+        out.append("")
+        if not expl.misses:
+            out.append("Ingen regel i regelsettet foreslår dette tiltaket." if nb else "No rule in the ruleset suggests this measure.")
+        else:
+            out.append("Hvorfor ikke – det som mangler i hver regel som kunne foreslått det:" if nb else
+                       "Why not – what is missing for each rule that could suggest it:")
+            for miss in expl.misses:
+                out.append(f"  - {'regel' if nb else 'rule'} {miss.rule}: {miss.title.get(lang)}")
+                for i, branch in enumerate(miss.branches):
+                    if len(miss.branches) > 1:
+                        out.append(f"      {'alternativ' if nb else 'alternative'} {i + 1}:")
+                    for c in branch:
+                        mark = "✓" if c.held else "✗"
+                        shown = fact_line(c.path, c.value, c.test)
+                        out.append(f"      {mark} {shown}")
+    return "\n".join(wrap_line(line) for line in out) + "\n"
+
+
+def wrap_line(line: str, width: int = 100) -> str:
+    """Wrap a long line, continuing under its own indentation (+4)."""
+    if len(line) <= width:
+        return line
+    indent = " " * (len(line) - len(line.lstrip()) + 4)
+    return textwrap.fill(line, width=width, subsequent_indent=indent, break_on_hyphens=False)
+

@@ -75,6 +75,8 @@ def value_label(path: str, value: Any, lang: Lang) -> str:
         return {"nb": "vet ikke", "en": "unknown"}[lang]
     if isinstance(value, bool):
         return {"nb": {True: "ja", False: "nei"}, "en": {True: "yes", False: "no"}}[lang][value]
+    if isinstance(value, float):
+        return f"{value:g}".replace(".", ",") if lang == "nb" else f"{value:g}"
     if isinstance(value, (list, tuple)):
         if not value:
             return {"nb": "ingen", "en": "none"}[lang]

@@ -14,9 +14,14 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
 
+from .decisions import Decisions, plan_view
+from .graph import PillarGraph
+from .labels import value_label
 from .ruleset import Ruleset
 from .strategy import Strategy
+from .svg import pillar_svg
 from .text import Lang, Text
 
 WIDTH = 100
@@ -71,6 +76,24 @@ LABELS: dict[str, dict[str, str]] = {
         "form": "Form",
         "measures_col": "Tiltak",
         "pillar": "Pilar",
+        "their_plan": "Planen slik brukeren har bestemt",
+        "declined": "Forslag brukeren har takket nei til",
+        "own": "Brukerens egne tiltak",
+        "own_item": "eget tiltak",
+        "undecided": "ikke avklart ennå",
+        "status_valgt": "valgt",
+        "status_endret": "endret",
+        "status_avslatt": "takket nei",
+        "reason": "Begrunnelse",
+        "change": "Endring",
+        "date": "Dato",
+        "signature_user": "Bruker",
+        "signature_coordinator": "Koordinator",
+        "suggested": "Foreslått av verktøyet",
+        "decide_hint": "Marker hvert forslag som valgt, endret eller takket nei sammen med brukeren (ibp decide).",
+        "fill_in": "Fylles ut sammen med brukeren",
+        "model": "Pilarmodellen – barrierer nå",
+        "unknown_in_decisions": "Valg for tiltak som ikke er foreslått nå",
     },
     "en": {
         "heading": "IBP – suggested strategy",
@@ -121,6 +144,24 @@ LABELS: dict[str, dict[str, str]] = {
         "form": "Form",
         "measures_col": "Measures",
         "pillar": "Pillar",
+        "their_plan": "The plan as the user decided it",
+        "declined": "Suggestions the user declined",
+        "own": "The user's own measures",
+        "own_item": "own measure",
+        "undecided": "not decided yet",
+        "status_valgt": "chosen",
+        "status_endret": "changed",
+        "status_avslatt": "declined",
+        "reason": "Reason",
+        "change": "Change",
+        "date": "Date",
+        "signature_user": "User",
+        "signature_coordinator": "Coordinator",
+        "suggested": "Suggested by the tool",
+        "decide_hint": "Mark each suggestion as chosen, changed or declined together with the user (ibp decide).",
+        "fill_in": "To be filled in with the user",
+        "model": "The pillar model – barriers now",
+        "unknown_in_decisions": "Decisions on measures not suggested now",
     },
 }
 
@@ -129,7 +170,7 @@ LABELS: dict[str, dict[str, str]] = {
 def _env() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(Path(__file__).parent / "templates")),
-        autoescape=False,
+        autoescape=jinja2.select_autoescape(["html.j2"]),
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
@@ -149,15 +190,23 @@ def _wrap(text: str, indent: int = 0, first: str | None = None) -> str:
 class _View:
     """Look-ups the templates need, bound to one ruleset and language."""
 
-    def __init__(self, ruleset: Ruleset, lang: Lang) -> None:
-        self.rs, self.lang = ruleset, lang
+    def __init__(self, ruleset: Ruleset, lang: Lang, color: bool = False) -> None:
+        self.rs, self.lang, self.color = ruleset, lang, color
         self.L = LABELS[lang]
+
+    def style(self, text: str, **kw: Any) -> str:
+        """ANSI style for a whole (already wrapped) block, only on a terminal."""
+        if not self.color:
+            return text
+        import click
+
+        return "\n".join(click.style(line, **kw) for line in text.split("\n"))
 
     def t(self, text: Text) -> str:
         return text.get(self.lang)
 
     def pillar(self, pid: str) -> str:
-        return self.rs.pillars[pid].title.get(self.lang) if pid in self.rs.pillars else pid
+        return self.rs.pillars[pid].title.get(self.lang) if pid in self.rs.pillars else {"nb": "Annet", "en": "Other"}[self.lang]
 
     def partner(self, pid: str) -> str:
         return self.rs.partners[pid].title.get(self.lang) if pid in self.rs.partners else pid
@@ -172,7 +221,7 @@ class _View:
         return self.rs.facts[fid].title.get(self.lang) if fid in self.rs.facts else fid
 
     def goal(self, gid: str) -> str:
-        return gid.replace("_", " ")
+        return value_label("mal.onsker", gid, self.lang)
 
     def phase(self, phase: str) -> str:
         return self.L[f"phase_{phase}"]
@@ -183,13 +232,22 @@ class _View:
         return s if cut < 0 else s[: cut + 1]
 
 
-def render(strategy: Strategy, ruleset: Ruleset, fmt: str, lang: Lang = "nb") -> str:
-    """Render ``strategy`` as ``text`` or ``markdown`` (JSON: ``strategy.to_json()``)."""
+def render(strategy: Strategy, ruleset: Ruleset, fmt: str, lang: Lang = "nb", color: bool = False,
+           decisions: Decisions | None = None) -> str:
+    """Render ``strategy`` as ``text``, ``markdown``, ``html`` or ``json``.
+
+    ``decisions`` (the people's choices) shape the handlingsplan in markdown
+    and html: their plan first, declined suggestions apart.
+    """
     if fmt == "json":
         return strategy.to_json()
-    template = {"text": "strategy.txt.j2", "markdown": "strategy.md.j2"}[fmt]
-    view = _View(ruleset, lang)
+    template = {"text": "strategy.txt.j2", "markdown": "strategy.md.j2", "html": "strategy.html.j2"}[fmt]
+    view = _View(ruleset, lang, color and fmt == "text")
     stages: list[list[Any]] = [[] for _ in range(strategy.stages)]
     for m in strategy.measures:
         stages[m.stage].append(m)
-    return _env().get_template(template).render(s=strategy, v=view, L=view.L, stages=stages)
+    extra: dict[str, Any] = {"plan": plan_view(strategy, decisions)}
+    if fmt == "html":
+        barriers = {n.pillar: [view.fact(b) for b in n.barriers] for n in strategy.needs if n.barriers}
+        extra["svg"] = Markup(pillar_svg(PillarGraph(ruleset), lang, barriers, strategy.start_with))
+    return _env().get_template(template).render(s=strategy, v=view, L=view.L, stages=stages, **extra)

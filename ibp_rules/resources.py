@@ -22,3 +22,14 @@ def default_ruleset_path() -> Path:
     if (checkout / "ruleset.yaml").is_file():
         return checkout
     raise FileNotFoundError(f"the default rulesets are missing (looked in {installed} and {checkout})")
+
+
+def examples_path() -> Path:
+    """The folder of the worked cases (training and regression tests)."""
+    installed = _PACKAGE_DIR / "examples"
+    if (installed / "cases.yaml").is_file():
+        return installed
+    checkout = _PACKAGE_DIR.parent / "examples"
+    if (checkout / "cases.yaml").is_file():
+        return checkout
+    raise FileNotFoundError(f"the worked cases are missing (looked in {installed} and {checkout})")

@@ -391,7 +391,8 @@ def load_ruleset(paths: Sequence[Path | str]) -> Ruleset:
     ordered_pillars = {pid: pillars[pid] for pid in PILLAR_IDS}
     return Ruleset(
         id=manifest.id, version=manifest.version, title=manifest.title, sha256=sha,
-        files=tuple(str(f.path) for f in files), overrides=tuple(link.overrides), roots=tuple(str(r) for r in roots), pillars=ordered_pillars, relations=relations,
+        files=tuple(str(f.path) for f in files), overrides=tuple(link.overrides),
+        roots=tuple(str(r) for r in roots), pillars=ordered_pillars, relations=relations,
         partners=dict(sorted(partners.items())), measures=dict(sorted(measures.items())),
         facts=dict(sorted(facts.items())), rules=compiled,
         max_stratum=max(strata.values(), default=0), prerequisites=prereq,

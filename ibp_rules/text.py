@@ -41,7 +41,9 @@ def did_you_mean(given: str, known: Iterable[str], n: int = 3, cutoff: float = 0
     return difflib.get_close_matches(given, sorted(known), n=n, cutoff=cutoff)
 
 
-def suggestion_suffix(given: str, known: Iterable[str]) -> str:
-    """`` Did you mean: 'x'?`` or an empty string."""
+def suggestion_suffix(given: str, known: Iterable[str], lang: str = "en") -> str:
+    """`` Did you mean: 'x'?`` (``Mente du``) or an empty string."""
     close = did_you_mean(given, known)
-    return f" Did you mean: {', '.join(repr(c) for c in close)}?" if close else ""
+    if not close:
+        return ""
+    return f" {'Mente du' if lang == 'nb' else 'Did you mean'}: {', '.join(repr(c) for c in close)}?"

@@ -14,6 +14,7 @@ from ibp_rules.resources import default_ruleset_path
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples"
+EXAMPLE_FILES = sorted(p for p in EXAMPLES.glob("*.yaml") if p.name != "cases.yaml")
 
 
 @pytest.fixture(scope="session")

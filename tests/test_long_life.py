@@ -10,9 +10,8 @@ from typing import Any
 
 import pytest
 
+from conftest import EXAMPLE_FILES
 from ibp_rules import Engine, read_assessment
-
-from conftest import EXAMPLES
 
 THREADS, PER_THREAD = 8, 1000
 
@@ -26,7 +25,7 @@ def _rss_kib() -> int:
 
 
 def _cases() -> list[Any]:
-    return [read_assessment(p) for p in sorted(EXAMPLES.glob("*.yaml"))] + [
+    return [read_assessment(p) for p in EXAMPLE_FILES] + [
         {"bolig": {"situasjon": "uten_fast_bolig"}, "helse": {"rus": "aktiv", "tjenester": []}},
         {"okonomi": {"inntekt_stabil": False, "inntektskilder": ["dagpenger"]}, "arbeid_utdanning": {"norsk": "lite"}},
         {},

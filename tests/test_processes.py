@@ -8,10 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from conftest import EXAMPLE_FILES
 from ibp_rules import Engine, EngineError, read_assessment
 from ibp_rules.resources import default_ruleset_path
-
-from conftest import EXAMPLES
 
 _ENGINE: Engine | None = None
 
@@ -27,7 +26,7 @@ def _assess_with(args: tuple[Engine, str]) -> str:
 
 
 def _cases() -> list[str]:
-    return [str(p) for p in sorted(EXAMPLES.glob("*.yaml"))]
+    return [str(p) for p in EXAMPLE_FILES]
 
 
 def test_fork_workers_inherit_the_engine() -> None:

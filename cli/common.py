@@ -1,0 +1,116 @@
+"""Options and helpers shared by the ``ibp`` commands."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from ibp_rules.errors import IbpError, InputError
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+MESSAGES = {
+    "nb": {"error": "Feil", "internal": "Intern feil ({name}). Kjør på nytt med --debug for detaljer."},
+    "en": {"error": "Error", "internal": "Internal error ({name}). Run again with --debug for details."},
+}
+
+
+def _remember_lang(ctx: click.Context, _param: click.Parameter, value: str) -> str:
+    ctx.meta["ibp.lang"] = value
+    return value
+
+
+LANG_OPTION = click.option("--lang", type=click.Choice(["nb", "en"]), default="nb", show_default=True,
+                           callback=_remember_lang, is_eager=True, help="Language of the output.")
+RULES_OPTION = click.option("--rules", "rules", multiple=True, type=click.Path(path_type=Path),
+                            help="Ruleset folder or file (repeatable). Default: the bundled rulesets.")
+OUTPUT_OPTION = click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+                             help="Write to this file instead of standard output.")
+
+
+def current_lang(ctx: click.Context | None = None) -> str:
+    """The language the user asked for (also before options are parsed)."""
+    lang = ctx.meta.get("ibp.lang") if ctx is not None else None
+    if lang in MESSAGES:
+        return str(lang)
+    argv = sys.argv[1:]
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv) and argv[i + 1] in MESSAGES:
+            return argv[i + 1]
+        if arg.startswith("--lang=") and arg.split("=", 1)[1] in MESSAGES:
+            return arg.split("=", 1)[1]
+    return "nb"
+
+
+def engine(rules: tuple[Path, ...]) -> Any:
+    """The engine over ``--rules`` folders, or the bundled default."""
+    from ibp_rules import Engine
+
+    return Engine.from_paths(*rules) if rules else Engine.default()
+
+
+def ruleset(rules: tuple[Path, ...] | list[Path]) -> Any:
+    from ibp_rules.resources import default_ruleset_path
+    from ibp_rules.ruleset import load_ruleset
+
+    return load_ruleset(list(rules) or [default_ruleset_path()])
+
+
+def read_case(file: Path) -> Any:
+    """An assessment from a file, or standard input for ``-``."""
+    from ibp_rules import parse_assessment, read_assessment
+
+    if str(file) == "-":
+        return parse_assessment(sys.stdin.buffer.read(), "<stdin>")
+    return read_assessment(file)
+
+
+def emit(text: str, output: Path | None) -> None:
+    """Print, or write where the user asked (and nowhere else)."""
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+
+
+def t(nb: str, en: str) -> str:
+    """Pick the text for the current language."""
+    return nb if current_lang(click.get_current_context(silent=True)) == "nb" else en
+
+
+class IbpGroup(click.Group):
+    """A click group that turns our errors into messages and exit codes."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        debug = bool(ctx.find_root().params.get("debug"))
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except BrokenPipeError:
+            # the reader went away (``ibp ... | head``): stop quietly
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            ctx.exit(1)
+        except InputError as exc:
+            if debug:
+                raise
+            _fail(exc.render(current_lang(ctx)), 2, ctx)
+        except IbpError as exc:
+            if debug:
+                raise
+            _fail(str(exc), 2 if isinstance(exc, KeyError) else 1, ctx)
+        except Exception as exc:  # noqa: BLE001 - the last line of defence
+            if debug:
+                raise
+            _fail(MESSAGES[current_lang(ctx)]["internal"].format(name=type(exc).__name__), 1, ctx)
+
+
+def _fail(message: str, code: int, ctx: click.Context) -> NoReturn:
+    click.echo(f"{MESSAGES[current_lang(ctx)]['error']}: {message}", err=True)
+    ctx.exit(code)
+    raise AssertionError  # pragma: no cover

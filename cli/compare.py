@@ -1,0 +1,90 @@
+"""``ibp diff`` and ``ibp whatif``: what changes in the strategy."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .common import LANG_OPTION, RULES_OPTION, emit, engine, read_case
+
+
+def _emit_diff(d: Any, rs: Any, lang: str, fmt: str, changes: list[tuple[str, Any, Any]] | None = None) -> None:
+    from ibp_rules.compare import diff_text
+
+    if fmt == "json":
+        data = d.to_data()
+        if changes is not None:
+            data["set"] = [{"path": p, "before": a, "after": b} for p, a, b in changes]
+        emit(json.dumps(data, ensure_ascii=False, indent=2) + "\n", None)
+    else:
+        emit(diff_text(d, rs, lang, changes), None)  # type: ignore[arg-type]
+
+
+FORMAT_OPTION = click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+
+
+@click.command("diff")
+@click.argument("a", type=click.Path(path_type=Path))
+@click.argument("b", type=click.Path(path_type=Path))
+@LANG_OPTION
+@RULES_OPTION
+@FORMAT_OPTION
+def diff_cmd(a: Path, b: Path, lang: str, rules: tuple[Path, ...], fmt: str) -> None:
+    """Show what differs between the strategies for two assessments.
+
+    \b
+    Example:
+        ibp diff case-jan.yaml case-jun.yaml
+    """
+    from ibp_rules.compare import diff
+
+    eng = engine(rules)
+    _emit_diff(diff(eng.assess(read_case(a)), eng.assess(read_case(b))), eng.ruleset, lang, fmt)
+
+
+@click.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--set", "sets", multiple=True, required=True, metavar="PATH=VALUE",
+              help="Change a fact (repeatable); VALUE is YAML (true, 3, [aap, arbeid]); null = unknown.")
+@LANG_OPTION
+@RULES_OPTION
+@FORMAT_OPTION
+def whatif(file: Path, sets: tuple[str, ...], lang: str, rules: tuple[Path, ...], fmt: str) -> None:
+    """Show what would change in the strategy if some facts were different.
+
+    \b
+    Examples:
+        ibp whatif examples/uforetrygd-til-startlan.yaml --set okonomi.inntektskilder=[uforetrygd]
+        ibp whatif case.yaml --set bolig.husleierestanse=false --set mal.onsker=[eie]
+    """
+    from ibp_rules.assessment import assessment_from_located
+    from ibp_rules.compare import apply_sets, diff
+    from ibp_rules.errors import AssessmentError
+    from ibp_rules.fact_schema import FACTS
+    from ibp_rules.yaml_source import Located, SourceError, read_file
+
+    eng = engine(rules)
+    try:
+        located = read_file(file)
+    except SourceError as exc:
+        raise AssessmentError(exc.problem) from None
+    before = assessment_from_located(located)
+    data = before.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
+    changed = apply_sets(data, list(sets))
+    after = assessment_from_located(Located(changed, f"{file} + --set", {}))
+
+    def get(d: dict[str, Any], path: str) -> Any:
+        if "." in path:
+            s, n = path.split(".", 1)
+            return (d.get(s) or {}).get(n)
+        return d.get(path)
+
+    paths = [s.partition("=")[0].strip() for s in sets]
+    changes = [(p, get(data, p), get(changed, p)) for p in paths if p in FACTS or "." in p]
+    _emit_diff(diff(eng.assess(before), eng.assess(after)), eng.ruleset, lang, fmt, changes)
+
+
+COMMANDS = [diff_cmd, whatif]

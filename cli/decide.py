@@ -1,0 +1,74 @@
+"""``ibp decide``: record what the user and coordinator decided (brukermedvirkning)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .common import LANG_OPTION, RULES_OPTION, engine, read_case, t
+
+
+@click.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("measure", required=False)
+@click.option("--status", type=click.Choice(["valgt", "avslatt", "endret"]), help="valgt (chosen), avslatt (declined), endret (changed).")
+@click.option("--reason", help="The person's own reason (their words).")
+@click.option("--change", help="What was changed (with --status endret).")
+@click.option("--who", help="Who does it.")
+@click.option("--when", "when_", help="By when.")
+@click.option("--add", "add", help="Add a measure of the user's own, with this title.")
+@click.option("--note", help="A note on an added measure.")
+@click.option("--clear", is_flag=True, help="Remove the decision on MEASURE.")
+@LANG_OPTION
+@RULES_OPTION
+def decide(file: Path, measure: str | None, status: str | None, reason: str | None, change: str | None, who: str | None,
+           when_: str | None, add: str | None, note: str | None, clear: bool, lang: str, rules: tuple[Path, ...]) -> None:
+    """Record the user's decision on a suggestion, or add their own measure.
+
+    Decisions are saved beside the assessment (case.yaml → case.valg.yaml)
+    and shape the handlingsplan (ibp assess --format html|markdown): the
+    people's plan first, declined suggestions apart. Without options, shows
+    the decisions so far.
+
+    \b
+    Examples:
+        ibp decide case.yaml startlan --status valgt --who "Kari og koordinator" --when "juni"
+        ibp decide case.yaml leie_til_eie --status avslatt --reason "Vil heller leie privat først"
+        ibp decide case.yaml --add "Besøke banken sammen" --when "neste uke"
+    """
+    from ibp_rules.decisions import Decisions, MeasureDecision, OwnMeasure, decisions_path, load_decisions, save_decisions
+    from ibp_rules.errors import UnknownIdError
+    from ibp_rules.text import did_you_mean
+
+    path = decisions_path(file)
+    decisions = load_decisions(path) if path.exists() else Decisions()
+    if measure is None and add is None:
+        if not decisions.measures and not decisions.own:
+            click.echo(t("Ingen valg registrert ennå.", "No decisions recorded yet."))
+        for mid, d in sorted(decisions.measures.items()):
+            click.echo(f"{mid}: {d.status}" + (f" – {d.reason}" if d.reason else ""))
+        for o in decisions.own:
+            click.echo(t("egen: ", "own: ") + o.title)
+        return
+    if add is not None:
+        decisions.own.append(OwnMeasure(title=add, who=who, when=when_, note=note))
+    if measure is not None:
+        eng = engine(rules)
+        if measure not in eng.ruleset.measures:
+            raise UnknownIdError("measure", measure, did_you_mean(measure, eng.ruleset.measures))
+        if clear:
+            decisions.measures.pop(measure, None)
+        else:
+            if status is None:
+                raise click.UsageError(t("oppgi --status valgt|avslatt|endret", "give --status valgt|avslatt|endret"))
+            suggested = {m.id for m in eng.assess(read_case(file)).measures}
+            if measure not in suggested:
+                click.echo(t(f"Merk: {measure} er ikke foreslått nå; valget lagres likevel.",
+                             f"Note: {measure} is not suggested now; the decision is saved anyway."), err=True)
+            decisions.measures[measure] = MeasureDecision(status=status, reason=reason, change=change, who=who, when=when_)  # type: ignore[arg-type]
+    save_decisions(path, decisions)
+    click.echo(t(f"Lagret i {path}", f"Saved in {path}"))
+
+
+COMMANDS = [decide]

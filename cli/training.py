@@ -1,0 +1,136 @@
+"""``ibp cases`` and ``ibp train``: worked cases for teaching new coordinators."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from .common import LANG_OPTION, RULES_OPTION, IbpGroup, engine, t
+
+
+@click.group(cls=IbpGroup)
+def cases() -> None:
+    """The worked cases (fictional, written from the veileder).
+
+    \b
+    Examples:
+        ibp cases list
+        ibp cases show uforetrygd-til-startlan --strategy
+    """
+
+
+@cases.command("list")
+@LANG_OPTION
+def cases_list(lang: str) -> None:
+    """List the worked cases.
+
+    \b
+    Example:
+        ibp cases list --lang en
+    """
+    from tabulate import tabulate
+
+    from ibp_rules.training import load_cases
+
+    rows = [[c.id, c.title.get(lang)] for c in load_cases()]  # type: ignore[arg-type]
+    click.echo(tabulate(rows, headers=[t("case", "case"), t("tittel", "title")], tablefmt="simple"))
+
+
+@cases.command("show")
+@click.argument("case_id", metavar="CASE")
+@click.option("--strategy", "with_strategy", is_flag=True, help="Also show the suggested strategy.")
+@LANG_OPTION
+@RULES_OPTION
+def cases_show(case_id: str, with_strategy: bool, lang: str, rules: tuple[Path, ...]) -> None:
+    """Show a worked case: its story and the facts of its assessment.
+
+    \b
+    Example:
+        ibp cases show utkastelse-barnefamilie
+    """
+    from ibp_rules.render import render
+    from ibp_rules.training import case_lines, find_case
+
+    case, assessment = find_case(case_id)
+    click.echo(click.style(case.title.get(lang), bold=True))  # type: ignore[arg-type]
+    click.echo(case.summary.get(lang))  # type: ignore[arg-type]
+    click.echo()
+    for line in case_lines(assessment, lang):  # type: ignore[arg-type]
+        click.echo(line)
+    if with_strategy:
+        eng = engine(rules)
+        click.echo()
+        click.echo(render(eng.assess(assessment), eng.ruleset, "text", lang, color=sys.stdout.isatty()), nl=False)  # type: ignore[arg-type]
+
+
+def _pick(title: str, menu: list[tuple[str, str]]) -> list[str]:
+    click.echo(click.style(title, bold=True))
+    for i, (_id, label) in enumerate(menu, 1):
+        click.echo(f"  {i:>2}) {label}")
+    while True:
+        raw = click.prompt(t("Numre med mellomrom (tomt = ingen)", "Numbers separated by spaces (empty = none)"),
+                           default="", show_default=False)
+        try:
+            picks = sorted({int(x) for x in raw.replace(",", " ").split()})
+        except ValueError:
+            click.echo(t("  ! skriv numre, f.eks. 1 4 7", "  ! type numbers, e.g. 1 4 7"))
+            continue
+        if any(not 1 <= p <= len(menu) for p in picks):
+            click.echo(t(f"  ! velg mellom 1 og {len(menu)}", f"  ! choose between 1 and {len(menu)}"))
+            continue
+        return [menu[p - 1][0] for p in picks]
+
+
+@click.command()
+@click.argument("case_id", metavar="CASE")
+@click.option("--answer", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A YAML answer (measures: [...], partners: [...]) instead of asking; for a class.")
+@LANG_OPTION
+@RULES_OPTION
+def train(case_id: str, answer: Path | None, lang: str, rules: tuple[Path, ...]) -> None:
+    """Training round: choose measures and partners for a case, then compare.
+
+    Each miss and each extra is explained from the rules.
+
+    \b
+    Examples:
+        ibp train uforetrygd-til-startlan
+        ibp train utkastelse-barnefamilie --answer svar.yaml --lang en
+    """
+    from ibp_rules.training import (
+        Answer,
+        case_lines,
+        check_answer_ids,
+        compare_answer,
+        feedback_text,
+        find_case,
+        load_answer,
+        measure_menu,
+        partner_menu,
+    )
+
+    eng = engine(rules)
+    case, assessment = find_case(case_id)
+    click.echo(click.style(case.title.get(lang), bold=True))  # type: ignore[arg-type]
+    click.echo(case.summary.get(lang))  # type: ignore[arg-type]
+    click.echo()
+    for line in case_lines(assessment, lang):  # type: ignore[arg-type]
+        click.echo(line)
+    click.echo()
+    if answer is not None:
+        given = load_answer(answer)
+        check_answer_ids(eng, given, str(answer))
+    else:
+        given = Answer(measures=_pick(t("Hvilke tiltak vil du foreslå?", "Which measures would you suggest?"),
+                                      measure_menu(eng, lang)),  # type: ignore[arg-type]
+                       partners=_pick(t("Hvilke samarbeidspartnere vil du koble på?", "Which partners would you involve?"),
+                                      partner_menu(eng, lang)))  # type: ignore[arg-type]
+        click.echo()
+    strategy = eng.assess(assessment)
+    click.echo(click.style(t("Sammenlignet med regelsettet", "Compared with the ruleset"), bold=True))
+    click.echo(feedback_text(compare_answer(strategy, given), eng, assessment, strategy, lang), nl=False)  # type: ignore[arg-type]
+
+
+COMMANDS = [cases, train]

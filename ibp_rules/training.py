@@ -1,0 +1,216 @@
+"""Worked cases for teaching, and feedback on a trainee's answer.
+
+A trainee reads a case, chooses the measures and partners they would
+suggest, and gets each miss and each extra explained *from the rules*: a miss
+with the rule that suggests it and why; an extra with the clause that kept
+every rule from suggesting it. The feedback is about the trainee's answer
+to an exercise, never about the person in the case.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .assessment import Assessment
+from .engine import Engine, read_assessment
+from .errors import InputError, Problem, UnknownIdError
+from .explain import explain_measure, wrap_line
+from .intake import ORDER
+from .labels import field_label, section_label, value_label
+from .resources import examples_path
+from .strategy import Strategy
+from .text import Lang, Text, did_you_mean
+from .validation_messages import describe
+from .yaml_source import SourceError, format_path, read_file
+
+Slug = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]{1,63}$")]
+
+
+class CasesError(InputError):
+    summary = {"en": "invalid cases or answer file", "nb": "ugyldig case- eller svarfil"}
+
+
+class Expect(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    measures: list[Slug] = []
+    absent: list[Slug] = []
+    before: list[tuple[Slug, Slug]] = []
+
+
+class Case(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: Slug
+    file: str
+    title: Text
+    summary: Text
+    expect: Expect = Expect()
+
+
+class CasesFile(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: str
+    cases: list[Case]
+
+
+class Answer(BaseModel):
+    """A trainee's answer: the measures and partners they would suggest."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    measures: list[Slug] = []
+    partners: list[Slug] = []
+
+
+def _validated(model: type[BaseModel], path: Path) -> Any:
+    try:
+        located = read_file(path)
+    except SourceError as exc:
+        raise CasesError(exc.problem) from None
+    try:
+        return model.model_validate(located.data or {})
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors(include_url=False, include_input=False):
+            loc = tuple(err["loc"])
+            text = describe(err)
+            problems.append(Problem(located.file, located.line_of(loc), format_path(loc), text.en, message_nb=text.nb))
+        raise CasesError(problems) from None
+
+
+def load_cases(folder: Path | None = None) -> list[Case]:
+    folder = folder or examples_path()
+    return list(_validated(CasesFile, folder / "cases.yaml").cases)
+
+
+def find_case(case_id: str, folder: Path | None = None) -> tuple[Case, Assessment]:
+    folder = folder or examples_path()
+    cases = {c.id: c for c in load_cases(folder)}
+    if case_id not in cases:
+        raise UnknownIdError("case", case_id, did_you_mean(case_id, cases))
+    case = cases[case_id]
+    return case, read_assessment(folder / case.file)
+
+
+def load_answer(path: Path) -> Answer:
+    return _validated(Answer, path)  # type: ignore[no-any-return]
+
+
+def case_lines(assessment: Assessment, lang: Lang) -> list[str]:
+    """The known facts of a case, section by section, in words."""
+    data = assessment.model_dump(mode="json", exclude_none=True)
+    out: list[str] = []
+    for section in ORDER:
+        value = data.get(section)
+        if isinstance(value, dict):
+            rows = [(f"{section}.{k}", v) for k, v in value.items() if v not in (None, {})]
+        elif value is not None:
+            rows = [(section, value)]
+        else:
+            rows = []
+        if not rows:
+            continue
+        out.append(section_label(section, lang))
+        for path, v in rows:
+            shown = v if path in ("mal.fritekst",) else ("; ".join(v) if path == "mal.ressurser" else value_label(path, v, lang))
+            out.append(f"  {field_label(path, lang)}: {shown}")
+    return out
+
+
+@dataclass
+class Feedback:
+    hits: list[str]
+    misses: list[str]
+    extras: list[str]
+    partner_hits: list[str]
+    partner_misses: list[str]
+    partner_extras: list[str]
+
+
+def compare_answer(strategy: Strategy, answer: Answer) -> Feedback:
+    engine_m = {m.id for m in strategy.measures}
+    engine_p = {p.id for p in strategy.partners}
+    chosen_m, chosen_p = set(answer.measures), set(answer.partners)
+    return Feedback(
+        hits=sorted(engine_m & chosen_m), misses=sorted(engine_m - chosen_m), extras=sorted(chosen_m - engine_m),
+        partner_hits=sorted(engine_p & chosen_p), partner_misses=sorted(engine_p - chosen_p),
+        partner_extras=sorted(chosen_p - engine_p),
+    )
+
+
+def check_answer_ids(engine: Engine, answer: Answer, file: str) -> None:
+    problems = []
+    for i, mid in enumerate(answer.measures):
+        if mid not in engine.ruleset.measures:
+            problems.append(Problem(file, None, f"measures[{i}]", f"unknown measure '{mid}'." + _dym(mid, engine.ruleset.measures)))
+    for i, pid in enumerate(answer.partners):
+        if pid not in engine.ruleset.partners:
+            problems.append(Problem(file, None, f"partners[{i}]", f"unknown partner '{pid}'." + _dym(pid, engine.ruleset.partners)))
+    if problems:
+        raise CasesError(problems)
+
+
+def _dym(given: str, known: Any) -> str:
+    close = did_you_mean(given, known)
+    return f" Did you mean: {', '.join(close)}?" if close else ""
+
+
+def feedback_text(fb: Feedback, engine: Engine, assessment: Assessment, strategy: Strategy, lang: Lang) -> str:
+    """Each hit, miss and extra, explained from the rules."""
+    rs = engine.ruleset
+    nb = lang == "nb"
+    by_id = {m.id: m for m in strategy.measures}
+    m_title = lambda mid: rs.measures[mid].title.get(lang)  # noqa: E731
+    p_title = lambda pid: rs.partners[pid].title.get(lang)  # noqa: E731
+    out = [("Tiltak: " if nb else "Measures: ") + (f"{len(fb.hits)} av {len(by_id)} funnet" if nb else f"{len(fb.hits)} of {len(by_id)} found")]
+    for mid in fb.hits:
+        out.append(f"  ✓ {m_title(mid)}")
+    for mid in fb.misses:
+        w = by_id[mid].why[0]
+        out.append(f"  ✗ {'mangler' if nb else 'missing'}: {m_title(mid)}")
+        out.append(f"      {'regel' if nb else 'rule'} {w.rule}: {w.text.get(lang)}")
+        held = ", ".join(f.test for f in w.facts)
+        out.append(f"      {'fordi' if nb else 'because'}: {held}")
+    for mid in fb.extras:
+        expl = explain_measure(engine, assessment, mid)
+        out.append(f"  + {'ekstra' if nb else 'extra'}: {m_title(mid)}")
+        if expl.already_in_place:
+            out.append("      " + ("personen har dette allerede" if nb else "the person already has it"))
+        elif not expl.misses:
+            out.append("      " + ("ingen regel foreslår dette tiltaket; begrunn det med egne ord" if nb
+                                   else "no rule suggests this measure; give your own reason"))
+        for miss in expl.misses:
+            failed = [c.test for branch in miss.branches for c in branch if not c.held]
+            out.append(f"      {'regel' if nb else 'rule'} {miss.rule} {'slår ikke til' if nb else 'does not apply'}: "
+                       f"{'; '.join(dict.fromkeys(failed)) or '–'}")
+    out.append("")
+    out.append(("Samarbeidspartnere: " if nb else "Partners: ") + (f"{len(fb.partner_hits)} av {len(strategy.partners)} funnet" if nb
+                                                                  else f"{len(fb.partner_hits)} of {len(strategy.partners)} found"))
+    for pid in fb.partner_hits:
+        out.append(f"  ✓ {p_title(pid)}")
+    for pid in fb.partner_misses:
+        ps = next(p for p in strategy.partners if p.id == pid)
+        out.append(f"  ✗ {'mangler' if nb else 'missing'}: {p_title(pid)} ({', '.join(ps.forms)}; {', '.join(m_title(m) for m in ps.measures)})")
+    for pid in fb.partner_extras:
+        out.append(f"  + {'ekstra' if nb else 'extra'}: {p_title(pid)}")
+    return "\n".join(wrap_line(line) for line in out) + "\n"
+
+
+def measure_menu(engine: Engine, lang: Lang) -> list[tuple[str, str]]:
+    """All catalogue measures as (id, "Pillar: Title"), in pillar order."""
+    rs = engine.ruleset
+    order = list(rs.pillars) + ["annet"]
+    items = sorted(rs.measures.values(), key=lambda m: (order.index(m.pillar), m.title.get(lang)))
+    other = {"nb": "Annet", "en": "Other"}[lang]
+    return [(m.id, f"{rs.pillars[m.pillar].title.get(lang) if m.pillar in rs.pillars else other}: {m.title.get(lang)}") for m in items]
+
+
+def partner_menu(engine: Engine, lang: Lang) -> list[tuple[str, str]]:
+    return [(p.id, p.title.get(lang)) for p in sorted(engine.ruleset.partners.values(), key=lambda p: p.title.get(lang))]
+
