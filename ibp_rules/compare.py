@@ -41,7 +41,7 @@ class StrategyDiff:
         return {
             "added": [m.id for m in self.added],
             "removed": [m.id for m in self.removed],
-            "changed": [{"id": a.id, "fields": f, "before": {k: getattr(a, k) for k in f}, "after": {k: getattr(b, k) for k in f}}
+            "changed": [{"id": a.id, "fields": f, "before": {k: _essence(a)[k] for k in f}, "after": {k: _essence(b)[k] for k in f}}
                         for a, b, f in self.changed],
             "start_with": {"before": self.start_before, "after": self.start_after},
             "findings": {"added": self.findings_added, "removed": self.findings_removed},
@@ -53,8 +53,8 @@ def _essence(m: SuggestedMeasure) -> dict[str, Any]:
         "stage": m.stage,
         "phase": m.phase,
         "requires": m.requires,
-        "partners": [(p.id, p.form) for p in m.partners],
-        "prerequisites": [(p.measure or p.fact, p.status) for p in m.prerequisites],
+        "partners": [[p.id, p.form] for p in m.partners],
+        "prerequisites": [[p.measure or p.fact, p.status] for p in m.prerequisites],
     }
 
 
@@ -122,9 +122,15 @@ def assessment_with(data: dict[str, Any], sets: list[str], file: str) -> Assessm
 def diff_text(d: StrategyDiff, rs: Ruleset, lang: Lang, changes: list[tuple[str, Any, Any]] | None = None) -> str:
     """The diff for a person."""
     nb = lang == "nb"
-    title = lambda mid: rs.measures[mid].title.get(lang) if mid in rs.measures else mid  # noqa: E731
-    pillar = lambda pid: rs.pillars[pid].title.get(lang) if pid in rs.pillars else pid  # noqa: E731
-    fact = lambda fid: rs.facts[fid].title.get(lang) if fid in rs.facts else fid  # noqa: E731
+    def title(mid: str) -> str:
+        return rs.measures[mid].title.get(lang) if mid in rs.measures else mid
+
+    def pillar(pid: str) -> str:
+        return rs.pillars[pid].title.get(lang) if pid in rs.pillars else pid
+
+    def fact(fid: str) -> str:
+        return rs.facts[fid].title.get(lang) if fid in rs.facts else fid
+
     out: list[str] = []
     if changes:
         out.append("Endret i kartleggingen:" if nb else "Changed in the assessment:")
@@ -150,8 +156,8 @@ def diff_text(d: StrategyDiff, rs: Ruleset, lang: Lang, changes: list[tuple[str,
             elif f == "requires":
                 parts.append(f"{names[f]}: {', '.join(map(title, a.requires)) or '–'} → {', '.join(map(title, b.requires)) or '–'}")
             elif f == "prerequisites":
-                before = {p.measure or p.fact: p.status for p in a.prerequisites}
-                after = {p.measure or p.fact: p.status for p in b.prerequisites}
+                before = {p.measure or p.fact or "": p.status for p in a.prerequisites}
+                after = {p.measure or p.fact or "": p.status for p in b.prerequisites}
                 status = {"met": "oppfylt" if nb else "met", "planned": "planlagt" if nb else "planned",
                           "check": "sjekk" if nb else "check", "–": "–"}
                 for k in sorted(set(before) | set(after)):

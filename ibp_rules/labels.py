@@ -65,7 +65,7 @@ def field_label(path: str, lang: Lang) -> str:
 def question(path: str, lang: Lang) -> str:
     f = _data()["fields"].get(path)
     if f and "question" in f:
-        return f["question"].get(lang)
+        return str(f["question"].get(lang))
     return field_label(path, lang)
 
 
@@ -85,7 +85,7 @@ def value_label(path: str, value: Any, lang: Lang) -> str:
     if cls is not None:
         t = _data()["values"].get(cls.__name__, {}).get(str(getattr(value, "value", value)))
         if t:
-            return t.get(lang)
+            return str(t.get(lang))
     return str(value)
 
 

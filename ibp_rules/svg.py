@@ -15,8 +15,8 @@ from .graph import PillarGraph
 from .ruleset_files import PILLAR_IDS
 from .text import Lang
 
-_POS = {"bolig": (150, 70), "okonomi": (490, 70), "helse": (490, 290), "arbeid_utdanning": (150, 290)}
-_W, _H = 200, 56
+_POS = {"bolig": (150, 70), "okonomi": (490, 70), "helse": (490, 290), "arbeid_utdanning": (150, 290)}  # a square
+_W, _H = 230, 58
 
 
 def pillar_svg(graph: PillarGraph, lang: Lang = "nb", barriers: Mapping[str, Sequence[str]] | None = None,
@@ -50,7 +50,8 @@ def pillar_svg(graph: PillarGraph, lang: Lang = "nb", barriers: Mapping[str, Seq
         out.append(f'<rect x="{x - _W // 2}" y="{y - _H // 2}" width="{_W}" height="{_H}" rx="12" fill="{fill}" '
                    f'stroke="{stroke}" stroke-width="{width}"/>')
         name = graph.pillars[pid].title.get(lang)
-        out.append(f'<text x="{x}" y="{y - 4}" text-anchor="middle" font-size="17" font-weight="bold" fill="#1d2733">{escape(name)}</text>')
+        ty = y - 4 if active else y + 6
+        out.append(f'<text x="{x}" y="{ty}" text-anchor="middle" font-size="17" font-weight="bold" fill="#1d2733">{escape(name)}</text>')
         if active:
             n = len(active)
             note = {"nb": f"{n} barriere{'r' if n != 1 else ''}", "en": f"{n} barrier{'s' if n != 1 else ''}"}[lang]

@@ -166,8 +166,12 @@ def feedback_text(fb: Feedback, engine: Engine, assessment: Assessment, strategy
     rs = engine.ruleset
     nb = lang == "nb"
     by_id = {m.id: m for m in strategy.measures}
-    m_title = lambda mid: rs.measures[mid].title.get(lang)  # noqa: E731
-    p_title = lambda pid: rs.partners[pid].title.get(lang)  # noqa: E731
+    def m_title(mid: str) -> str:
+        return rs.measures[mid].title.get(lang)
+
+    def p_title(pid: str) -> str:
+        return rs.partners[pid].title.get(lang)
+
     out = [("Tiltak: " if nb else "Measures: ") + (f"{len(fb.hits)} av {len(by_id)} funnet" if nb else f"{len(fb.hits)} of {len(by_id)} found")]
     for mid in fb.hits:
         out.append(f"  ✓ {m_title(mid)}")

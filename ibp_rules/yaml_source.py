@@ -156,11 +156,13 @@ def _check_shape(text: str, file: str) -> None:
             if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
                 depth += 1
                 if depth > MAX_DEPTH:
-                    raise SourceError(Problem(file, event.start_mark.line + 1, "", f"nested more than {MAX_DEPTH} levels deep"))
+                    line = event.start_mark.line + 1 if event.start_mark else None
+                    raise SourceError(Problem(file, line, "", f"nested more than {MAX_DEPTH} levels deep"))
             elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
                 depth -= 1
             if events > MAX_NODES * 2:
-                raise SourceError(Problem(file, event.start_mark.line + 1, "", f"too many values (more than {MAX_NODES})"))
+                raise SourceError(Problem(file, event.start_mark.line + 1 if event.start_mark else None, "",
+                                          f"too many values (more than {MAX_NODES})"))
     finally:
         loader.dispose()
 

@@ -1,0 +1,119 @@
+"""The guided intake: parsing answers, going back, re-asking, saving, and the strategy."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from ibp_rules.cli.main import cli
+from ibp_rules.intake import BACK, UNKNOWN, AnswerError, Interview, parse_answer, questions
+
+
+def q(path: str):  # type: ignore[no-untyped-def]
+    return next(x for x in questions() if x.path == path)
+
+
+@pytest.mark.parametrize(
+    ("path", "text", "expected"),
+    [
+        ("bolig.husleierestanse", "j", True),
+        ("bolig.husleierestanse", "Nei", False),
+        ("bolig.husleierestanse", "", UNKNOWN),
+        ("bolig.husleierestanse", "vet ikke", UNKNOWN),
+        ("bolig.husleierestanse", "<", BACK),
+        ("bolig.situasjon", "3", "privat_leie"),
+        ("bolig.situasjon", "Leier privat", "privat_leie"),
+        ("bolig.situasjon", "eid", "eid"),
+        ("bolig.ar_i_boligen", "2,5", 2.5),
+        ("okonomi.inntektskilder", "2 1 2", ["arbeid", "aap"]),
+        ("okonomi.inntektskilder", "-", []),
+        ("husholdning.barn_alder", "0 7", [0, 7]),
+        ("mal.ressurser", "Flink med tall; God på språk", ["Flink med tall", "God på språk"]),
+        ("mal.fritekst", "Et eget hjem", "Et eget hjem"),
+    ],
+)
+def test_parse_answer(path: str, text: str, expected: object) -> None:
+    assert parse_answer(q(path), text, "nb") == expected
+
+
+@pytest.mark.parametrize(
+    ("path", "text", "words"),
+    [
+        ("bolig.husleierestanse", "kanskje", "j (ja)"),
+        ("bolig.situasjon", "99", "1 til 10"),
+        ("bolig.ar_i_boligen", "-3", "mellom 0 og 100"),
+        ("husholdning.voksne", "to", "helt tall"),
+        ("tiltak_mottatt", "uforetrgd", "uforetrygd"),
+    ],
+)
+def test_bad_answers_say_what_fits(path: str, text: str, words: str) -> None:
+    with pytest.raises(AnswerError, match=re.escape(words)):
+        parse_answer(q(path), text, "nb", frozenset({"uforetrygd", "startlan"}))
+
+
+def test_questions_follow_the_method_order_and_skip_what_does_not_apply() -> None:
+    sections = list(dict.fromkeys(x.path.split(".")[0] for x in questions()))
+    assert sections == ["husholdning", "malgrupper", "bolig", "okonomi", "helse", "arbeid_utdanning", "mal", "tiltak_mottatt"]
+    iv = Interview()
+    asked = []
+    while (cur := iv.current()) is not None:
+        asked.append(cur.path)
+        iv.answer("utenfor_arbeid" if cur.path == "arbeid_utdanning.status" else UNKNOWN)
+    assert "arbeid_utdanning.stillingsprosent" not in asked and "helse.lar" not in asked
+    assert iv.assessment_data() == {"arbeid_utdanning": {"status": "utenfor_arbeid"}}
+
+
+ANSWERS = [
+    "1",        # voksne
+    "",         # barn_alder: vet ikke (so enslig_forsorger is skipped)
+    "",         # malgrupper
+    "slott",    # situasjon: invalid, re-asked
+    "3",        # situasjon: privat_leie
+    "2",        # ar_i_boligen
+    "j",        # husleierestanse
+    "<",        # back to husleierestanse
+    "ja",       # husleierestanse again
+    "j",        # utkastelsesfare
+    "", "", "",  # trangbodd, uegnet, boutgiftsbelastning
+    "", "", "", "", "", "", "", "", "",  # okonomi: 9 questions
+    "", "", "",  # psykisk, somatisk, rus (lar skipped)
+    "3",        # arbeidsevne: nedsatt_varig
+    "", "",     # fastlege, tjenester
+    "", "", "", "", "",  # status (stilling skipped), utdanning, fra_utlandet (godkjent skipped), norsk, program
+    "1",        # onsker: eie
+    "", "",     # fritekst, ressurser
+    "",         # tiltak_mottatt
+]
+
+
+def test_intake_end_to_end(tmp_path: Path) -> None:
+    out = tmp_path / "kartlegging.yaml"
+    r = CliRunner().invoke(cli, ["intake", "-o", str(out)], input="\n".join(ANSWERS) + "\n")
+    assert r.exit_code == 0, r.output
+    assert "velg et nummer fra 1 til 10" in r.output  # the re-ask
+    assert "(nå: ja)" in r.output  # after going back, the earlier answer is shown
+    data = yaml.safe_load(out.read_text(encoding="utf-8"))
+    assert data == {
+        "husholdning": {"voksne": 1},
+        "bolig": {"situasjon": "privat_leie", "ar_i_boligen": 2.0, "husleierestanse": True, "utkastelsesfare": True},
+        "helse": {"arbeidsevne": "nedsatt_varig"},
+        "mal": {"onsker": ["eie"]},
+    }
+    assert "Lagret:" in r.output and "Hjelp med husleierestanse" in r.output and "Uføretrygd" in r.output
+
+
+def test_intake_in_english_asks_for_a_file_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    iv = Interview()
+    n = 0
+    while iv.current() is not None:  # how many questions an all-unknown interview asks
+        iv.answer(UNKNOWN)
+        n += 1
+    r = CliRunner().invoke(cli, ["intake", "--lang", "en", "--no-strategy"], input="\n" * n + "my-case\n")
+    assert r.exit_code == 0, r.output
+    assert "Where does the person live now?" in r.output and "Saved: my-case.yaml" in r.output
+    assert (tmp_path / "my-case.yaml").read_text(encoding="utf-8").startswith("# Assessment")
