@@ -51,7 +51,8 @@ def rules_list(rules: tuple[Path, ...], lang: str, fmt: str) -> None:
 
 @rules.command("validate")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-def rules_validate(paths: tuple[Path, ...]) -> None:
+@LANG_OPTION
+def rules_validate(paths: tuple[Path, ...], lang: str) -> None:
     """Check rule and catalogue files; print a summary and the ruleset hash.
 
     Exit code 0 when the files load, 2 with every problem listed otherwise.
@@ -62,13 +63,15 @@ def rules_validate(paths: tuple[Path, ...]) -> None:
         ibp rules validate rulesets/ my-extra-rules/
     """
     rs = ruleset(list(paths))
+    nb = lang == "nb"
     click.echo(f"OK: {rs.id} {rs.version}")
-    click.echo(f"  rules: {len(rs.rules)} (strata: {rs.max_stratum + 1})")
-    click.echo(f"  measures: {len(rs.measures)}, partners: {len(rs.partners)}, derived facts: {len(rs.facts)}")
-    click.echo(f"  pillars: {len(rs.pillars)}, relations: {len(rs.relations)}")
-    click.echo(f"  files: {len(rs.files)}")
+    click.echo(f"  {'regler' if nb else 'rules'}: {len(rs.rules)} ({'lag' if nb else 'strata'}: {rs.max_stratum + 1})")
+    click.echo(f"  {'tiltak' if nb else 'measures'}: {len(rs.measures)}, {'partnere' if nb else 'partners'}: {len(rs.partners)}, "
+               f"{'utledede fakta' if nb else 'derived facts'}: {len(rs.facts)}")
+    click.echo(f"  {'pilarer' if nb else 'pillars'}: {len(rs.pillars)}, {'relasjoner' if nb else 'relations'}: {len(rs.relations)}")
+    click.echo(f"  {'filer' if nb else 'files'}: {len(rs.files)}")
     if rs.overrides:
-        click.echo(f"  overrides: {', '.join(rs.overrides)}")
+        click.echo(f"  {'overstyrt' if nb else 'overrides'}: {', '.join(rs.overrides)}")
     click.echo(f"  sha256: {rs.sha256}")
 
 
