@@ -173,3 +173,16 @@ def test_validate_prints_the_hash_every_strategy_records(runner: CliRunner) -> N
     assert data["ruleset"]["sha256"] == sha
     assert data["engine"] == {"name": "ibp-rules", "version": __version__}
     assert data["ruleset"]["overrides"] == []
+
+
+def test_colour_only_on_a_terminal(engine: Any) -> None:
+    from ibp_rules import read_assessment
+    from ibp_rules.render import render
+
+    s = engine.assess(read_assessment(CASE))
+    coloured = render(s, engine.ruleset, "text", "nb", color=True)
+    plain = render(s, engine.ruleset, "text", "nb", color=False)
+    assert "\x1b[" in coloured and "\x1b[" not in plain
+    assert click.unstyle(coloured) == plain
+    # CliRunner's stdout is not a terminal: no colour codes
+    assert "\x1b[" not in run(CliRunner(), "assess", CASE).output

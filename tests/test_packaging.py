@@ -37,6 +37,7 @@ def test_wheel_layout() -> None:
     assert "ibp_rules/rulesets/ruleset.yaml" in files
     assert "ibp_rules/cli/main.py" in files
     assert "ibp_rules/py.typed" in files
+    assert "ibp_rules/examples/cases.yaml" in files and "ibp_rules/labels/assessment.yaml" in files
     assert any(f.startswith("ibp_rules/templates/") and f.endswith(".j2") for f in files)
     assert not any(f.startswith("cli/") or f == "cli.py" for f in files)
     # the tests run against the installed copy, not the checkout
