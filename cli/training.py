@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -51,6 +52,16 @@ def cases_show(case_id: str, with_strategy: bool, lang: str, rules: tuple[Path, 
         ibp cases show utkastelse-barnefamilie
     """
     from ibp_rules.render import render
+
+    assessment = _show_case(case_id, lang)
+    if with_strategy:
+        eng = engine(rules)
+        click.echo()
+        click.echo(render(eng.assess(assessment), eng.ruleset, "text", lang, color=sys.stdout.isatty()), nl=False)  # type: ignore[arg-type]
+
+
+def _show_case(case_id: str, lang: str) -> Any:
+    """Print a case's title, story and facts; return its assessment."""
     from ibp_rules.training import case_lines, find_case
 
     case, assessment = find_case(case_id)
@@ -59,10 +70,7 @@ def cases_show(case_id: str, with_strategy: bool, lang: str, rules: tuple[Path, 
     click.echo()
     for line in case_lines(assessment, lang):  # type: ignore[arg-type]
         click.echo(line)
-    if with_strategy:
-        eng = engine(rules)
-        click.echo()
-        click.echo(render(eng.assess(assessment), eng.ruleset, "text", lang, color=sys.stdout.isatty()), nl=False)  # type: ignore[arg-type]
+    return assessment
 
 
 def _pick(title: str, menu: list[tuple[str, str]]) -> list[str]:
@@ -99,25 +107,10 @@ def train(case_id: str, answer: Path | None, lang: str, rules: tuple[Path, ...])
         ibp train uforetrygd-til-startlan
         ibp train utkastelse-barnefamilie --answer svar.yaml --lang en
     """
-    from ibp_rules.training import (
-        Answer,
-        case_lines,
-        check_answer_ids,
-        compare_answer,
-        feedback_text,
-        find_case,
-        load_answer,
-        measure_menu,
-        partner_menu,
-    )
+    from ibp_rules.training import Answer, check_answer_ids, compare_answer, feedback_text, load_answer, measure_menu, partner_menu
 
     eng = engine(rules)
-    case, assessment = find_case(case_id)
-    click.echo(click.style(case.title.get(lang), bold=True))  # type: ignore[arg-type]
-    click.echo(case.summary.get(lang))  # type: ignore[arg-type]
-    click.echo()
-    for line in case_lines(assessment, lang):  # type: ignore[arg-type]
-        click.echo(line)
+    assessment = _show_case(case_id, lang)
     click.echo()
     if answer is not None:
         given = load_answer(answer)

@@ -20,7 +20,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
-from .yaml_source import Located, format_path
+from .yaml_source import Located
 
 ASSESSMENT_SCHEMA_VERSION = 1
 
@@ -267,7 +267,7 @@ def assessment_from_located(located: Located) -> Assessment:
     from pydantic import ValidationError
 
     from .errors import AssessmentError, Problem
-    from .validation_messages import describe
+    from .validation_messages import located_problems
 
     data = located.data
     if data is None:
@@ -277,9 +277,4 @@ def assessment_from_located(located: Located) -> Assessment:
     try:
         return Assessment.model_validate(data)
     except ValidationError as exc:
-        problems = []
-        for err in exc.errors(include_url=False, include_input=False):
-            loc = tuple(err["loc"])
-            text = describe(err, _fields_at(loc[:-1]) if err.get("type") == "extra_forbidden" else None)
-            problems.append(Problem(located.file, located.line_of(loc), format_path(loc), text.en, message_nb=text.nb))
-        raise AssessmentError(sorted(set(problems), key=lambda p: (p.line or 0, p.path))) from None
+        raise AssessmentError(located_problems(exc, located, _fields_at)) from None

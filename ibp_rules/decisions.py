@@ -16,12 +16,11 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from .errors import InputError, Problem
+from .errors import InputError
 from .strategy import Strategy, SuggestedMeasure
-from .validation_messages import describe
-from .yaml_source import SourceError, format_path, read_file
+from .validation_messages import load_model
 
 Status = Literal["valgt", "avslatt", "endret"]
 ShortText = Annotated[str, Field(max_length=500)]
@@ -65,19 +64,7 @@ def decisions_path(assessment_file: Path) -> Path:
 
 
 def load_decisions(path: Path) -> Decisions:
-    try:
-        located = read_file(path)
-    except SourceError as exc:
-        raise DecisionsError(exc.problem) from None
-    try:
-        return Decisions.model_validate(located.data or {})
-    except ValidationError as exc:
-        problems = []
-        for err in exc.errors(include_url=False, include_input=False):
-            loc = tuple(err["loc"])
-            text = describe(err)
-            problems.append(Problem(located.file, located.line_of(loc), format_path(loc), text.en, message_nb=text.nb))
-        raise DecisionsError(problems) from None
+    return load_model(Decisions, path, DecisionsError)
 
 
 def save_decisions(path: Path, decisions: Decisions) -> None:

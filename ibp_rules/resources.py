@@ -13,23 +13,21 @@ from pathlib import Path
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
 
+def _bundled(folder: str, marker: str) -> Path:
+    installed = _PACKAGE_DIR / folder
+    if (installed / marker).is_file():
+        return installed
+    checkout = _PACKAGE_DIR.parent / folder
+    if (checkout / marker).is_file():
+        return checkout
+    raise FileNotFoundError(f"bundled {folder} are missing (looked in {installed} and {checkout})")
+
+
 def default_ruleset_path() -> Path:
     """The folder of the default rulesets shipped with ibp-rules."""
-    installed = _PACKAGE_DIR / "rulesets"
-    if (installed / "ruleset.yaml").is_file():
-        return installed
-    checkout = _PACKAGE_DIR.parent / "rulesets"
-    if (checkout / "ruleset.yaml").is_file():
-        return checkout
-    raise FileNotFoundError(f"the default rulesets are missing (looked in {installed} and {checkout})")
+    return _bundled("rulesets", "ruleset.yaml")
 
 
 def examples_path() -> Path:
     """The folder of the worked cases (training and regression tests)."""
-    installed = _PACKAGE_DIR / "examples"
-    if (installed / "cases.yaml").is_file():
-        return installed
-    checkout = _PACKAGE_DIR.parent / "examples"
-    if (checkout / "cases.yaml").is_file():
-        return checkout
-    raise FileNotFoundError(f"the worked cases are missing (looked in {installed} and {checkout})")
+    return _bundled("examples", "cases.yaml")

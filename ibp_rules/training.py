@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from .assessment import Assessment
 from .engine import Engine, read_assessment
@@ -24,8 +24,7 @@ from .labels import field_label, section_label, value_label
 from .resources import examples_path
 from .strategy import Strategy
 from .text import Lang, Text, did_you_mean
-from .validation_messages import describe
-from .yaml_source import SourceError, format_path, read_file
+from .validation_messages import load_model
 
 Slug = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]{1,63}$")]
 
@@ -68,25 +67,9 @@ class Answer(BaseModel):
     partners: list[Slug] = []
 
 
-def _validated(model: type[BaseModel], path: Path) -> Any:
-    try:
-        located = read_file(path)
-    except SourceError as exc:
-        raise CasesError(exc.problem) from None
-    try:
-        return model.model_validate(located.data or {})
-    except ValidationError as exc:
-        problems = []
-        for err in exc.errors(include_url=False, include_input=False):
-            loc = tuple(err["loc"])
-            text = describe(err)
-            problems.append(Problem(located.file, located.line_of(loc), format_path(loc), text.en, message_nb=text.nb))
-        raise CasesError(problems) from None
-
-
 def load_cases(folder: Path | None = None) -> list[Case]:
     folder = folder or examples_path()
-    return list(_validated(CasesFile, folder / "cases.yaml").cases)
+    return list(load_model(CasesFile, folder / "cases.yaml", CasesError).cases)
 
 
 def find_case(case_id: str, folder: Path | None = None) -> tuple[Case, Assessment]:
@@ -99,7 +82,7 @@ def find_case(case_id: str, folder: Path | None = None) -> tuple[Case, Assessmen
 
 
 def load_answer(path: Path) -> Answer:
-    return _validated(Answer, path)  # type: ignore[no-any-return]
+    return load_model(Answer, path, CasesError)
 
 
 def case_lines(assessment: Assessment, lang: Lang) -> list[str]:

@@ -7,9 +7,15 @@ A coordinator needs Norwegian, and the input may be health data, so we say
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
 
+from pydantic import BaseModel, ValidationError
+
+from .errors import InputError, Problem
 from .text import Text, did_you_mean
+from .yaml_source import SourceError, format_path, read_file
 
 
 def _expected_values(ctx: dict[str, Any]) -> str:
@@ -69,3 +75,33 @@ def describe(err: Any, known_fields: list[str] | None = None) -> Text:
         return Text(nb="for dyp nøsting", en="nested too deeply")
     msg = str(err.get("msg", "invalid value"))
     return Text(nb=f"ugyldig verdi ({msg})", en=msg)
+
+
+def located_problems(exc: Any, located: Any, known_fields: Callable[[tuple[Any, ...]], list[str]] | None = None) -> list[Problem]:
+    """pydantic errors as located, bilingual problems (never echoing input).
+
+    ``known_fields(loc)`` lists the fields allowed at ``loc``, for a
+    did-you-mean on unknown ones.
+    """
+    problems = []
+    for err in exc.errors(include_url=False, include_input=False):
+        loc = tuple(err["loc"])
+        fields = known_fields(loc[:-1]) if known_fields and err.get("type") == "extra_forbidden" else None
+        text = describe(err, fields)
+        problems.append(Problem(located.file, located.line_of(loc), format_path(loc), text.en, message_nb=text.nb))
+    return sorted(set(problems), key=lambda p: (p.line or 0, p.path))
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def load_model(model: type[M], path: Path, error: type[InputError]) -> M:
+    """Read a YAML/JSON file into ``model``, or raise ``error`` with every problem located."""
+    try:
+        located = read_file(path)
+    except SourceError as exc:
+        raise error(exc.problem) from None
+    try:
+        return model.model_validate(located.data or {})
+    except ValidationError as exc:
+        raise error(located_problems(exc, located)) from None

@@ -36,6 +36,20 @@ def ruleset_copy(tmp_path: Path) -> Path:
 
 
 @pytest.fixture()
+def broken_engine(monkeypatch: pytest.MonkeyPatch) -> Engine:
+    """An engine whose every rule action raises RuntimeError("boom")."""
+    from ibp_rules.backend import DurableBackend
+
+    def broken(self: DurableBackend, rule: object, branch: int) -> object:
+        def action(c: object) -> None:
+            raise RuntimeError("boom")
+        return action
+
+    monkeypatch.setattr(DurableBackend, "_action_for", broken)
+    return Engine.from_paths(default_ruleset_path())
+
+
+@pytest.fixture()
 def write(tmp_path: Path) -> Callable[[str, str], Path]:
     """Write a text file under tmp_path and return its path."""
 

@@ -11,7 +11,6 @@ import pytest
 
 from conftest import EXAMPLE_FILES, EXAMPLES
 from ibp_rules import AssessmentError, Engine, EngineError, Strategy, read_assessment
-from ibp_rules.backend import DurableBackend
 from ibp_rules.resources import default_ruleset_path
 
 
@@ -184,14 +183,8 @@ def test_threads_give_the_sequential_results(engine: Engine) -> None:
     assert not errors and len(results) == 120
 
 
-def test_an_exception_inside_an_action_becomes_engine_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    def broken(self: DurableBackend, rule: Any, branch: int) -> Any:
-        def action(c: Any) -> None:
-            raise RuntimeError("boom")
-        return action
-
-    monkeypatch.setattr(DurableBackend, "_action_for", broken)
-    eng = Engine.from_paths(default_ruleset_path())
+def test_an_exception_inside_an_action_becomes_engine_error(broken_engine: Engine) -> None:
+    eng = broken_engine
     with pytest.raises(EngineError, match="boom"):
         eng.assess({"bolig": {"situasjon": "uten_fast_bolig"}})
     # the engine stays usable for input that fires nothing

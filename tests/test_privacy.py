@@ -99,19 +99,10 @@ def test_cli_leaks_nothing(everything_captured: Path, tmp_path: Path, caplog: py
     assert list(everything_captured.iterdir()) == []
 
 
-def test_engine_errors_do_not_carry_input(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_engine_errors_do_not_carry_input(broken_engine: Engine) -> None:
     """Even an internal failure names no assessment value."""
     from ibp_rules import EngineError
-    from ibp_rules.backend import DurableBackend
-    from ibp_rules.resources import default_ruleset_path
 
-    def broken(self: DurableBackend, rule: Any, branch: int) -> Any:
-        def action(c: Any) -> None:
-            raise RuntimeError("failed")
-        return action
-
-    monkeypatch.setattr(DurableBackend, "_action_for", broken)
-    engine = Engine.from_paths(default_ruleset_path())
     with pytest.raises(EngineError) as exc:
-        engine.assess(VALID_WITH_SECRETS)
+        broken_engine.assess(VALID_WITH_SECRETS)
     _assert_clean(str(exc.value), "an engine error")
