@@ -35,9 +35,9 @@ def cli(debug: bool) -> None:
 
 
 def _register() -> None:
-    from . import assess, compare, decide, explain, info, intake, rules, training
+    from . import assess, compare, decide, explain, info, intake, rules, scale, training
 
-    for module in (assess, intake, explain, compare, decide, training, rules, info):
+    for module in (assess, intake, explain, compare, decide, training, scale, rules, info):
         for command in module.COMMANDS:
             cli.add_command(command)
 

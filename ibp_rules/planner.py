@@ -14,8 +14,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-import networkx as nx
-
 from .ruleset import Ruleset
 from .ruleset_files import PHASES
 from .strategy import PrerequisiteStatus
@@ -46,8 +44,7 @@ def plan(ruleset: Ruleset, suggested: dict[str, str | None], derived: Iterable[s
         for fid in ruleset.measures[mid].provides:
             providers.setdefault(fid, []).append(mid)
 
-    order: nx.DiGraph = nx.DiGraph()
-    order.add_nodes_from(ids)
+    after: dict[str, set[str]] = {mid: set() for mid in ids}
     statuses: dict[str, list[PrerequisiteStatus]] = {}
     for mid in ids:
         out: list[PrerequisiteStatus] = []
@@ -68,21 +65,23 @@ def plan(ruleset: Ruleset, suggested: dict[str, str | None], derived: Iterable[s
                     by = sorted(p for p in providers.get(pre.fact, []) if p != mid)
                     status = "planned" if by else "check"
             if status == "planned" and pre.kind == "hard":
-                order.add_edges_from((b, mid) for b in by)
+                after[mid].update(by)
             out.append(PrerequisiteStatus(measure=pre.measure, fact=pre.fact, kind=pre.kind, status=status,
                                           by=by, check=pre.check, source=pre.source))
         statuses[mid] = out
 
+    # Every edge here is an edge of the catalogue's prerequisite DAG, so its
+    # topological order (computed at load time) puts what comes first first.
     stage: dict[str, int] = {}
-    for mid in nx.lexicographical_topological_sort(order):
-        stage[mid] = max((stage[p] + 1 for p in order.predecessors(mid)), default=0)
+    for mid in sorted(ids, key=ruleset.topo_rank.__getitem__):
+        stage[mid] = max((stage[p] + 1 for p in after[mid]), default=0)
 
     planned: dict[str, PlannedMeasure] = {}
     for mid in ids:
         phase = suggested[mid] or ruleset.measures[mid].phase
         if stage[mid] > 0 and phase == "oppstart":
             phase = "oppfolging"  # it waits for something: it cannot start at intake
-        planned[mid] = PlannedMeasure(mid, stage[mid], phase, sorted(order.predecessors(mid)), statuses[mid])
+        planned[mid] = PlannedMeasure(mid, stage[mid], phase, sorted(after[mid]), statuses[mid])
     return planned
 
 

@@ -84,6 +84,9 @@ class Ruleset:
     overrides: tuple[str, ...] = ()
     #: the folders or files it was loaded from, as given
     roots: tuple[str, ...] = ()
+    #: each measure's place in a topological order of the prerequisite graph
+    #: (computed once: the planner stages measures by walking it)
+    topo_rank: dict[str, int] = field(default_factory=dict)
 
     def rule(self, rule_id: str) -> CompiledRule:
         from .errors import UnknownIdError
@@ -392,7 +395,8 @@ def load_ruleset(paths: Sequence[Path | str]) -> Ruleset:
     return Ruleset(
         id=manifest.id, version=manifest.version, title=manifest.title, sha256=sha,
         files=tuple(str(f.path) for f in files), overrides=tuple(link.overrides),
-        roots=tuple(str(r) for r in roots), pillars=ordered_pillars, relations=relations,
+        roots=tuple(str(r) for r in roots),
+        topo_rank={m: i for i, m in enumerate(nx.lexicographical_topological_sort(prereq))}, pillars=ordered_pillars, relations=relations,
         partners=dict(sorted(partners.items())), measures=dict(sorted(measures.items())),
         facts=dict(sorted(facts.items())), rules=compiled,
         max_stratum=max(strata.values(), default=0), prerequisites=prereq,

@@ -200,11 +200,31 @@ def parse_json_text(text: str, file: str) -> Located:
         raise SourceError(Problem(file, None, "", f"not valid JSON: {exc}")) from None
     except RecursionError:
         raise SourceError(Problem(file, None, "", f"nested more than {MAX_DEPTH} levels deep")) from None
+    _check_json_shape(data, file)
+    if "\n" not in text.strip():
+        # one line (a JSON Lines record): every value is on line 1, so the
+        # second, YAML-based pass for positions would only cost time
+        return Located(data, file, {(): 1})
     try:
         lines = parse_text(text, file).lines
     except SourceError:
         lines = {}
     return Located(data, file, lines)
+
+
+def _check_json_shape(data: Any, file: str) -> None:
+    """The same depth and size limits as for YAML, walked without recursion."""
+    stack = [(data, 1)]
+    count = 0
+    while stack:
+        value, depth = stack.pop()
+        count += 1
+        if count > MAX_NODES:
+            raise SourceError(Problem(file, None, "", f"too many values (more than {MAX_NODES})"))
+        if isinstance(value, (dict, list)):
+            if depth > MAX_DEPTH:
+                raise SourceError(Problem(file, None, "", f"nested more than {MAX_DEPTH} levels deep"))
+            stack.extend((v, depth + 1) for v in (value.values() if isinstance(value, dict) else value))
 
 
 def _reject_constant(name: str) -> Any:

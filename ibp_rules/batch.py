@@ -1,0 +1,137 @@
+"""Run many assessments: streamed, in order, in constant memory, optionally in processes.
+
+A municipality re-runs its caseload when the rules change. Input is JSON
+Lines (one assessment per line) or a folder of YAML/JSON files; output is
+JSON Lines, one record per input record, in input order:
+
+    {"line": 1, "strategy": {...}}                    # as `ibp assess --format json`
+    {"line": 2, "error": {"problems": [...]}}         # field path and message, no values
+
+Memory stays flat whatever the input size: records are read and written in
+windows of a few thousand, never all at once (``Pool.imap`` would read the
+whole input ahead). With ``workers > 1`` each worker process uses the engine
+built by the parent: inherited on *fork*, rebuilt from the same rule files
+(hash-checked) on *spawn*.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing as mp
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .engine import Engine
+from .errors import IbpError, InputError
+from .yaml_source import SourceError, read_bytes
+
+#: records handed to the workers per round; bounds memory
+WINDOW = 2048
+
+
+@dataclass(frozen=True)
+class Record:
+    """One input record: where it came from and its raw bytes."""
+
+    line: int
+    raw: bytes
+    file: str | None = None
+
+
+@dataclass
+class Summary:
+    total: int = 0
+    ok: int = 0
+    failed: int = 0
+
+
+def read_jsonl(stream: Iterable[bytes]) -> Iterator[Record]:
+    """Records from JSON Lines; blank lines are skipped (but counted)."""
+    for n, raw in enumerate(stream, 1):
+        if raw.strip():
+            yield Record(n, raw)
+
+
+def read_folder(folder: Path) -> Iterator[Record]:
+    """Records from the YAML/JSON files of a folder, sorted by name."""
+    files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in (".yaml", ".yml", ".json"))
+    for n, p in enumerate(files, 1):
+        yield Record(n, p.read_bytes(), p.name)
+
+
+_ENGINE: Engine | None = None
+
+
+def _init_worker(engine: Engine) -> None:
+    global _ENGINE
+    _ENGINE = engine
+
+
+def run_record(engine: Engine, record: Record) -> tuple[bool, str]:
+    """(ok, output line without newline) for one record; never raises on bad input."""
+    from .assessment import assessment_from_located
+
+    head: dict[str, Any] = {"line": record.line}
+    if record.file is not None:
+        head["file"] = record.file
+    name = record.file or f"line {record.line}"
+    try:
+        try:
+            located = read_bytes(record.raw, name, as_json=record.file is None or record.file.endswith(".json"))
+        except SourceError as exc:
+            raise InputError(exc.problem) from None
+        strategy = engine.assess(assessment_from_located(located))
+    except InputError as exc:
+        problems = [{"path": p.path, "line": p.line, "message": p.message} for p in exc.problems]
+        return False, json.dumps({**head, "error": {"kind": "input", "problems": problems}}, ensure_ascii=False)
+    except IbpError as exc:
+        internal = {"kind": "internal", "problems": [{"path": "", "line": None, "message": str(exc)}]}
+        return False, json.dumps({**head, "error": internal}, ensure_ascii=False)
+    body = strategy.model_dump_json(by_alias=True)
+    prefix = json.dumps(head, ensure_ascii=False)[:-1]
+    return True, f'{prefix}, "strategy": {body}}}'
+
+
+def _run_in_worker(record: Record) -> tuple[bool, str]:
+    assert _ENGINE is not None
+    return run_record(_ENGINE, record)
+
+
+def _windows(records: Iterable[Record], size: int) -> Iterator[list[Record]]:
+    window: list[Record] = []
+    for r in records:
+        window.append(r)
+        if len(window) >= size:
+            yield window
+            window = []
+    if window:
+        yield window
+
+
+def run_batch(engine: Engine, records: Iterable[Record], write: Callable[[str], None], workers: int = 1,
+              progress: Callable[[int], None] | None = None) -> Summary:
+    """Assess every record and ``write`` one line per record, in input order."""
+    summary = Summary()
+
+    def emit(results: list[tuple[bool, str]]) -> None:
+        for ok, line in results:
+            write(line + "\n")
+            summary.total += 1
+            summary.ok += ok
+            summary.failed += not ok
+        if progress is not None:
+            progress(len(results))
+
+    if workers <= 1:
+        for window in _windows(records, 256):
+            emit([run_record(engine, r) for r in window])
+        return summary
+    method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
+    ctx = mp.get_context(method)
+    with ctx.Pool(workers, initializer=_init_worker, initargs=(engine,)) as pool:
+        for window in _windows(records, WINDOW):
+            emit(pool.map(_run_in_worker, window, chunksize=max(1, len(window) // (workers * 8))))
+    return summary
+
