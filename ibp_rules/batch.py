@@ -7,9 +7,9 @@ JSON Lines, one record per input record, in input order:
     {"line": 1, "strategy": {...}}                    # as `ibp assess --format json`
     {"line": 2, "error": {"problems": [...]}}         # field path and message, no values
 
-Memory stays flat whatever the input size: records are read and written in
-windows of a few thousand, never all at once (``Pool.imap`` would read the
-whole input ahead). With ``workers > 1`` each worker process uses the engine
+Memory stays flat whatever the input size: at most a few thousand records
+are in flight at once (``Pool.imap`` alone would read the whole input ahead;
+a semaphore holds it back), while reading, assessing and writing overlap. With ``workers > 1`` each worker process uses the engine
 built by the parent: inherited on *fork*, rebuilt from the same rule files
 (hash-checked) on *spawn*.
 """
@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing as mp
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -130,8 +131,23 @@ def run_batch(engine: Engine, records: Iterable[Record], write: Callable[[str], 
         return summary
     method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
     ctx = mp.get_context(method)
+    # Pool.imap reads its whole input ahead; a semaphore bounds the records in
+    # flight, so memory stays flat while reading, computing and writing overlap.
+    in_flight = threading.BoundedSemaphore(WINDOW)
+
+    def feed() -> Iterator[Record]:
+        for record in records:
+            in_flight.acquire()
+            yield record
+
     with ctx.Pool(workers, initializer=_init_worker, initargs=(engine,)) as pool:
-        for window in _windows(records, WINDOW):
-            emit(pool.map(_run_in_worker, window, chunksize=max(1, len(window) // (workers * 8))))
+        pending: list[tuple[bool, str]] = []
+        for result in pool.imap(_run_in_worker, feed(), chunksize=32):
+            pending.append(result)
+            in_flight.release()
+            if len(pending) >= 256:
+                emit(pending)
+                pending = []
+        emit(pending)
     return summary
 

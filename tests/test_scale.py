@@ -120,3 +120,28 @@ def test_simulate_cli_text_json_and_seed(tmp_path: Path) -> None:
     text = CliRunner().invoke(cli, ["simulate", "--population", "100", "--lang", "en", "--save-population", str(tmp_path / "p.jsonl")])
     assert "Simulated population: 100" in text.output and "By target group" in text.output
     assert len((tmp_path / "p.jsonl").read_text(encoding="utf-8").splitlines()) == 100
+
+
+def test_workers_keep_memory_bounded(engine: Engine) -> None:
+    """With worker processes too, input is pulled only a bounded distance ahead of the output."""
+    from ibp_rules.batch import WINDOW
+
+    pulled = 0
+    ahead: list[int] = []
+
+    def source():  # type: ignore[no-untyped-def]
+        nonlocal pulled
+        for i, p in enumerate(population(WINDOW * 3, 8), 1):
+            pulled += 1
+            yield Record(i, json.dumps(p).encode())
+
+    written = 0
+
+    def write(line: str) -> None:
+        nonlocal written
+        written += 1
+        ahead.append(pulled - written)
+
+    summary = run_batch(engine, source(), write, workers=2)
+    assert summary.total == WINDOW * 3
+    assert max(ahead) <= WINDOW + 1
