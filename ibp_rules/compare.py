@@ -10,14 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .assessment import Assessment, assessment_from_located
 from .errors import AssessmentError, Problem
 from .fact_schema import FACTS
 from .labels import field_label, value_label
 from .ruleset import Ruleset
 from .strategy import Strategy, SuggestedMeasure
 from .text import Lang, suggestion_suffix
-from .yaml_source import Located, SourceError, parse_text
+from .yaml_source import SourceError, parse_text
 
 SETTABLE = sorted([p for p, spec in FACTS.items() if not spec.computed] + ["husholdning.barn_alder", "mal.fritekst", "mal.ressurser"])
 
@@ -113,10 +112,6 @@ def apply_sets(data: dict[str, Any], sets: list[str]) -> dict[str, Any]:
     if problems:
         raise AssessmentError(problems)
     return out
-
-
-def assessment_with(data: dict[str, Any], sets: list[str], file: str) -> Assessment:
-    return assessment_from_located(Located(apply_sets(data, sets), file, {}))
 
 
 def diff_text(d: StrategyDiff, rs: Ruleset, lang: Lang, changes: list[tuple[str, Any, Any]] | None = None) -> str:

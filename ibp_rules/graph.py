@@ -52,9 +52,6 @@ class PillarGraph:
         d = self.direction(from_, to)
         return d.barrier if role == "barrier" else d.solution
 
-    def relation_source(self, from_: str, to: str) -> str:
-        return str(self.graph.edges[from_, to]["source"])
-
     def start_with(self, barriers: Iterable[DerivedFact]) -> tuple[list[str], list[StartReason]]:
         """The pillar(s) whose active barriers block the most other pillars.
 

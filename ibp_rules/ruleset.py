@@ -88,15 +88,6 @@ class Ruleset:
     #: (computed once: the planner stages measures by walking it)
     topo_rank: dict[str, int] = field(default_factory=dict)
 
-    def rule(self, rule_id: str) -> CompiledRule:
-        from .errors import UnknownIdError
-        from .text import did_you_mean
-
-        try:
-            return self.rules[rule_id]
-        except KeyError:
-            raise UnknownIdError("rule", rule_id, did_you_mean(rule_id, self.rules.keys())) from None
-
 
 @dataclass
 class _Loaded:
