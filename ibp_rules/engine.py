@@ -17,7 +17,7 @@ from . import __version__
 from .assessment import Assessment, assessment_from_located
 from .backend import DurableBackend
 from .errors import AssessmentError, EngineError, Problem
-from .explain import explain_rule
+from .explain import WhyCache, explain_rule
 from .fact_schema import project
 from .graph import PillarGraph
 from .planner import earliest_phase, plan
@@ -55,6 +55,7 @@ class Engine:
         self.ruleset = ruleset
         self.graph = PillarGraph(ruleset)
         self._backend = DurableBackend(ruleset)
+        self._why_cache: WhyCache | None = {}
 
     @classmethod
     def from_paths(cls, *paths: str | Path) -> Engine:
@@ -109,7 +110,7 @@ class Engine:
     def _build(self, a: Assessment, facts: dict[str, Any], fired: dict[str, list[int]],
                derived: dict[str, list[str]]) -> Strategy:
         rs = self.ruleset
-        whys = {rid: explain_rule(rs.rules[rid], branches, facts, derived, self.graph) for rid, branches in fired.items()}
+        whys = {rid: explain_rule(rs.rules[rid], branches, facts, derived, self.graph, self._why_cache) for rid, branches in fired.items()}
         already = set(a.tiltak_mottatt or [])
 
         # suggestions, merged per measure

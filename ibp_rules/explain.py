@@ -27,9 +27,37 @@ if TYPE_CHECKING:
     from .engine import Engine
 
 
+#: explanations depend only on the rule, the branches that fired and the
+#: values those branches read, which repeat a lot across a caseload
+WhyCache = dict[tuple[Any, ...], Why]
+WHY_CACHE_SIZE = 20_000
+
+
+def _freeze(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value
+
+
 def explain_rule(rule: CompiledRule, branches: list[int], facts: dict[str, Any],
-                 derived: dict[str, list[str]], graph: PillarGraph) -> Why:
-    """The :class:`Why` of one fired rule."""
+                 derived: dict[str, list[str]], graph: PillarGraph, cache: WhyCache | None = None) -> Why:
+    """The :class:`Why` of one fired rule (from ``cache`` when the same values were read before)."""
+    if cache is None:
+        return _explain_rule(rule, branches, facts, derived, graph)
+    fired = tuple(sorted(branches))
+    key = (rule.id, fired, tuple(
+        _freeze(facts.get(atom.path)) if isinstance(atom, C.Compare) else tuple(sorted(derived.get(atom.id, ())))
+        for b in fired for atom in rule.branches[b]
+    ))
+    why = cache.get(key)
+    if why is None:
+        why = _explain_rule(rule, branches, facts, derived, graph)
+        if len(cache) >= WHY_CACHE_SIZE:
+            cache.clear()
+        cache[key] = why
+    return why
+
+
+def _explain_rule(rule: CompiledRule, branches: list[int], facts: dict[str, Any],
+                  derived: dict[str, list[str]], graph: PillarGraph) -> Why:
     values: dict[str, FactValue] = {}
     active = set(derived)
     for b in sorted(branches):

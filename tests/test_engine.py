@@ -224,3 +224,17 @@ def test_numbers_durable_cannot_read_are_normalised(engine: Engine, years: float
     """durable's JSON reader rejects '1e-05' (found by the property tests)."""
     s = engine.assess({"bolig": {"ar_i_boligen": years, "situasjon": "privat_leie"}})
     assert [f.id for f in s.findings] == ["egen_bolig"]
+
+
+def test_cached_explanations_equal_fresh_ones() -> None:
+    from ibp_rules.population import population
+
+    warm = Engine.from_paths(default_ruleset_path())
+    people = list(population(150, 21))
+    for p in people:
+        warm.assess(p)  # fill the cache
+    assert warm._why_cache
+    cold = Engine.from_paths(default_ruleset_path())
+    cold._why_cache = None  # type: ignore[assignment]
+    cold_results = [cold.assess(p).to_json() for p in people]
+    assert cold_results == [warm.assess(p).to_json() for p in people]
