@@ -38,10 +38,15 @@ class Problem:
             where += f":{self.line}"
         parts = [where]
         if self.rule_id:
-            parts.append(f"rule '{self.rule_id}'")
+            parts.append(f"{'regel' if lang == 'nb' else 'rule'} '{self.rule_id}'")
         if self.path:
             parts.append(self.path)
-        message = self.message_nb if lang == "nb" and self.message_nb else self.message
+        if lang == "nb":
+            from .messages_nb import to_nb
+
+            message = self.message_nb or to_nb(self.message)
+        else:
+            message = self.message
         return f"{': '.join(parts)}: {message}"
 
 

@@ -160,8 +160,12 @@ def _validation_problems(exc: ValidationError, located: Located, prefix: tuple[s
     for err in exc.errors(include_url=False, include_input=False):
         loc = prefix + tuple(err["loc"])
         rule_id = _rule_id_at(located, loc)
-        msg = err.get("msg", "") if err.get("type") in ("value_error", "assertion_error") else describe(err).en
-        out.append(Problem(located.file, located.line_of(loc), format_path(loc), msg.removeprefix("Value error, "), rule_id))
+        if err.get("type") in ("value_error", "assertion_error"):
+            en, nb = str(err.get("msg", "")).removeprefix("Value error, "), None
+        else:
+            text = describe(err)
+            en, nb = text.en, text.nb
+        out.append(Problem(located.file, located.line_of(loc), format_path(loc), en, rule_id, message_nb=nb))
     return out
 
 

@@ -80,9 +80,9 @@ def test_bad_assessment_exits_2_with_field_and_line(runner: CliRunner, tmp_path:
 @pytest.mark.parametrize(
     ("content", "words"),
     [
-        (b"bolig: [1, 2\n", "not valid YAML/JSON"),
+        (b"bolig: [1, 2\n", "ikke gyldig YAML/JSON"),
         (b"\xff\xfe\x00", "UTF-8"),
-        (b"!!python/object/apply:os.system ['true']\n", "not allowed"),
+        (b"!!python/object/apply:os.system ['true']\n", "ikke tillatt"),
     ],
 )
 def test_unreadable_assessment_exits_2(runner: CliRunner, tmp_path: Path, content: bytes, words: str) -> None:
@@ -104,7 +104,7 @@ def test_bad_rules_exit_2_with_rule_id(runner: CliRunner, ruleset_copy: Path) ->
     for args in (["rules", "validate", str(ruleset_copy)], ["assess", CASE, "--rules", str(ruleset_copy)]):
         r = run(runner, *args)
         assert r.exit_code == 2
-        assert "rule 'hoye-boutgifter'" in r.output and "Did you mean: 'bostotte'" in r.output
+        assert "regel 'hoye-boutgifter'" in r.output and "Mente du: 'bostotte'" in r.output
 
 
 def test_internal_error_exits_1_and_debug_shows_it(runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
