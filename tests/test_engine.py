@@ -11,6 +11,7 @@ import pytest
 
 from conftest import EXAMPLE_FILES, EXAMPLES
 from ibp_rules import AssessmentError, Engine, EngineError, Strategy, read_assessment
+from ibp_rules.backend import DurableBackend
 from ibp_rules.resources import default_ruleset_path
 
 
@@ -238,3 +239,26 @@ def test_cached_explanations_equal_fresh_ones() -> None:
     cold._why_cache = None  # type: ignore[assignment]
     cold_results = [cold.assess(p).to_json() for p in people]
     assert cold_results == [warm.assess(p).to_json() for p in people]
+
+
+def test_or_inside_a_pattern_fires_twice_but_counts_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """contains_any compiles to durable's $or, which fires once per true branch (upstream #308)."""
+    calls: list[str] = []
+    real = DurableBackend._action_for
+
+    def counting(self: DurableBackend, rule: Any, branch: int) -> Any:
+        inner = real(self, rule, branch)
+
+        def action(c: Any) -> None:
+            calls.append(rule.id)
+            inner(c)
+
+        return action
+
+    monkeypatch.setattr(DurableBackend, "_action_for", counting)
+    eng = Engine.from_paths(default_ruleset_path())
+    s = eng.assess({"husholdning": {"enslig_forsorger": True, "barn_alder": [2]},
+                    "mal": {"onsker": ["arbeid", "fullfore_utdanning"]}})
+    assert calls.count("enslig-forsorger-barnehage") == 2  # durable fired once per true $or branch
+    m = next(m for m in s.measures if m.id == "barnehageplass")
+    assert [w.rule for w in m.why] == ["enslig-forsorger-barnehage"]  # ...and it counts once
