@@ -29,7 +29,7 @@ from typing import Any
 
 from durable import engine as durable_engine
 
-from .compiler import compile_ruleset, engine_fact
+from .compiler import compile_ruleset, engine_fact, flags_read
 from .errors import EngineError
 from .ruleset import CompiledRule, Ruleset
 
@@ -70,7 +70,7 @@ class DurableBackend:
 
     def __init__(self, ruleset: Ruleset) -> None:
         self._ruleset = ruleset
-        self._measure_ids = tuple(ruleset.measures)
+        self._flags = flags_read(ruleset)
         self._lock = threading.Lock()
         self._current: Firings | None = None
         self.name = f"ibp@{ruleset.sha256[:12]}@{next(_instance_counter)}"
@@ -116,7 +116,7 @@ class DurableBackend:
 
     def run(self, facts: dict[str, Any]) -> Firings:
         """Assert one assessment's facts and collect what fired."""
-        fact = engine_fact(facts, self._measure_ids)
+        fact = engine_fact(facts, self._flags)
         with self._lock:
             sid = uuid.uuid4().hex
             firings = Firings()

@@ -8,7 +8,7 @@ afterwards, which also absorbs durable's "``$or`` fires once per true branch".
 Facts the engine sees, all in one session per assessment:
 
 * ``{"t": "a", ...}`` — the assessment, flat: ``bolig__situasjon``; list
-  fields as a count plus one true/false flag per allowed value
+  fields as a count plus a true/false flag for each value some rule tests
   (``okonomi__inntektskilder__aap``), so membership is a scalar test;
   unknown facts are absent, so no comparison on them can match.
 * ``{"t": "d", "id": X}`` — a fact derived by a rule (forward chaining).
@@ -120,16 +120,32 @@ def plain_definition(ruleset: Ruleset) -> dict[str, Any]:
     return {name: {"all": rule["all"]} for name, rule in d.items()}
 
 
-def engine_fact(facts: dict[str, Any], measure_ids: tuple[str, ...]) -> dict[str, Any]:
+def flags_read(ruleset: Ruleset) -> dict[str, tuple[str, ...]]:
+    """For each list fact, the values some rule tests membership of.
+
+    Only those get a true/false flag in the engine fact: durable serialises
+    the whole fact on every assert and every firing, so flags no rule reads
+    would only cost time (computed once, at load).
+    """
+    out: dict[str, set[str]] = {}
+    for rule in ruleset.rules.values():
+        for conj in rule.branches:
+            for atom in conj:
+                if isinstance(atom, C.Compare) and atom.op in ("contains", "not_contains", "contains_any", "contains_none"):
+                    values = atom.value if isinstance(atom.value, tuple) else (atom.value,)
+                    out.setdefault(atom.path, set()).update(values)
+    return {path: tuple(sorted(values)) for path, values in sorted(out.items())}
+
+
+def engine_fact(facts: dict[str, Any], flags: dict[str, tuple[str, ...]]) -> dict[str, Any]:
     """The flat assessment fact durable matches on (see the module docstring)."""
     out: dict[str, Any] = {"t": "a"}
     for path, value in facts.items():
         spec = FACTS[path]
         if spec.kind in ("enum_list", "id_list"):
             out[spec.key] = len(value)
-            allowed = spec.values if spec.kind == "enum_list" else measure_ids
             present = set(value)
-            for v in allowed:
+            for v in flags.get(path, ()):
                 out[f"{spec.key}__{v}"] = v in present
         else:
             out[spec.key] = value

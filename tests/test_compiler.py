@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ibp_rules import Engine
-from ibp_rules.compiler import END_RULE, SINK_RULE, engine_fact, plain_definition
+from ibp_rules.compiler import END_RULE, SINK_RULE, engine_fact, flags_read, plain_definition
 
 
 def test_negated_derived_fact_waits_for_its_stratum_marker(engine: Engine) -> None:
@@ -29,7 +29,10 @@ def test_derived_and_list_patterns(engine: Engine) -> None:
 
 
 def test_engine_fact_flattens_lists_into_flags(engine: Engine) -> None:
-    fact = engine_fact({"okonomi.inntektskilder": ["aap"], "bolig.situasjon": "eid"}, tuple(engine.ruleset.measures))
+    flags = flags_read(engine.ruleset)
+    assert "uforetrygd" in flags["okonomi.inntektskilder"] and "tiltak_mottatt" not in flags
+    fact = engine_fact({"okonomi.inntektskilder": ["aap"], "bolig.situasjon": "eid", "tiltak_mottatt": ["startlan"]}, flags)
+    assert fact["tiltak_mottatt"] == 1 and not any(k.startswith("tiltak_mottatt__") for k in fact)
     assert fact["t"] == "a" and fact["bolig__situasjon"] == "eid"
     assert fact["okonomi__inntektskilder"] == 1
     assert fact["okonomi__inntektskilder__aap"] is True and fact["okonomi__inntektskilder__uforetrygd"] is False
