@@ -32,7 +32,7 @@ class Impact:
 
     def to_data(self) -> dict[str, Any]:
         def sort(c: Counter[str]) -> dict[str, int]:
-            return dict(sorted(c.items(), key=lambda kv: (-kv[1], kv[0])))
+            return dict(most_common(c))
 
         return {
             "people": self.people, "failed": self.failed,
@@ -51,11 +51,16 @@ class RuleChange:
 
     def to_data(self) -> dict[str, Any]:
         return {"people": self.people, "people_with_changes": self.changed,
-                "appear": dict(sorted(self.appear.items(), key=lambda kv: (-kv[1], kv[0]))),
-                "vanish": dict(sorted(self.vanish.items(), key=lambda kv: (-kv[1], kv[0])))}
+                "appear": dict(most_common(self.appear)),
+                "vanish": dict(most_common(self.vanish))}
 
 
 NO_GROUP = "-"
+
+
+def most_common(counter: Counter[str]) -> list[tuple[str, int]]:
+    """Counts, most common first, ties by id (deterministic)."""
+    return sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
 def simulate(engine: Engine, people: Iterable[dict[str, Any]], against: Engine | None = None) -> tuple[Impact, RuleChange | None]:
@@ -104,13 +109,13 @@ def impact_text(impact: Impact, change: RuleChange | None, engine: Engine, lang:
            + (f" ({impact.failed} {'ugyldige' if nb else 'invalid'})" if impact.failed else "")]
     out.append("")
     out.append("Hvor ofte hvert tiltak foreslås" if nb else "How often each measure is suggested")
-    rows = [[m(k), v, pct(v, impact.people)] for k, v in sorted(impact.measures.items(), key=lambda kv: (-kv[1], kv[0]))]
+    rows = [[m(k), v, pct(v, impact.people)] for k, v in most_common(impact.measures)]
     out.append(tabulate(rows, headers=["tiltak" if nb else "measure", "antall" if nb else "count", "andel" if nb else "share"],
                         tablefmt="simple"))
     out.append("")
     out.append("Samarbeidspartnere" if nb else "Partners")
     rows = [[rs.partners[k].title.get(lang) if k in rs.partners else k, v, pct(v, impact.people)]
-            for k, v in sorted(impact.partners.items(), key=lambda kv: (-kv[1], kv[0]))]
+            for k, v in most_common(impact.partners)]
     out.append(tabulate(rows, headers=["partner", "antall" if nb else "count", "andel" if nb else "share"], tablefmt="simple"))
     for title, sizes, table in (("Etter målgruppe" if nb else "By target group", impact.group_sizes, impact.by_group),
                                 ("Etter startpilar" if nb else "By start pillar", impact.start_sizes, impact.by_start)):
@@ -120,14 +125,14 @@ def impact_text(impact: Impact, change: RuleChange | None, engine: Engine, lang:
             label = key if key != NO_GROUP else ("ingen" if nb else "none")
             if key in rs.pillars:
                 label = rs.pillars[key].title.get(lang)
-            commonest = ", ".join(f"{m(k)} {pct(v, sizes[key])}" for k, v in sorted(table[key].items(), key=lambda kv: (-kv[1], kv[0]))[:4])
+            commonest = ", ".join(f"{m(k)} {pct(v, sizes[key])}" for k, v in most_common(table[key])[:4])
             out.append(f"  {label} ({sizes[key]}): {commonest}")
     if change is not None:
         out.append("")
         out.append(("Endring mot det andre regelsettet: " if nb else "Change against the other ruleset: ")
                    + f"{change.changed} {'av' if nb else 'of'} {change.people} {'personer får andre forslag' if nb else 'people get different suggestions'}")
-        for k, v in sorted(change.appear.items(), key=lambda kv: (-kv[1], kv[0]))[:top]:
+        for k, v in most_common(change.appear)[:top]:
             out.append(f"  + {m(k)}: {v}")
-        for k, v in sorted(change.vanish.items(), key=lambda kv: (-kv[1], kv[0]))[:top]:
+        for k, v in most_common(change.vanish)[:top]:
             out.append(f"  - {m(k)}: {v}")
     return "\n".join(out) + "\n"
