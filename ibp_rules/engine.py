@@ -15,7 +15,7 @@ from typing import Any
 
 from . import __version__
 from .assessment import Assessment, assessment_from_located
-from .backend import DurableBackend
+from .backend import DurableBackend, Firings
 from .errors import AssessmentError, EngineError, Problem
 from .explain import WhyCache, explain_rule
 from .fact_schema import project
@@ -23,9 +23,11 @@ from .graph import PillarGraph
 from .planner import earliest_phase, plan
 from .resources import default_ruleset_path
 from .ruleset import Ruleset, load_ruleset
-from .ruleset_files import PILLAR_IDS
+from .ruleset_files import PHASES, PILLAR_IDS
 from .strategy import (
+    CoordinatorTask,
     EngineInfo,
+    ExcludedMeasure,
     Finding,
     PartnerSummary,
     PartnerUse,
@@ -89,6 +91,12 @@ class Engine:
         firings = self._backend.run(facts)
         return self._build(a, facts, firings.rules, firings.derived)
 
+    def trace(self, assessment: Assessment | Mapping[str, Any]) -> Firings:
+        """What fired for an assessment: rule ids with their branches, and the
+        derived facts with the rules that derived them (rule tests and
+        debugging; :meth:`assess` builds the strategy from the same run)."""
+        return self._backend.run(project(self._validate(assessment)))
+
     def _validate(self, assessment: Assessment | Mapping[str, Any]) -> Assessment:
         if isinstance(assessment, Assessment):
             a = assessment
@@ -113,11 +121,22 @@ class Engine:
         whys = {rid: explain_rule(rs.rules[rid], branches, facts, derived, self.graph, self._why_cache) for rid, branches in fired.items()}
         already = set(a.tiltak_mottatt or [])
 
+        # guards first: a measure whose exclusion is known is not suggested
+        excluded_by: dict[str, list[Why]] = {}
+        task_reasons: dict[str, list[Why]] = {}
+        for rid in sorted(fired):
+            for action in rs.rules[rid].rule.then:
+                if action.exclude is not None:
+                    excluded_by.setdefault(action.exclude, []).append(whys[rid])
+                elif action.task is not None:
+                    task_reasons.setdefault(action.task, []).append(whys[rid])
+
         # suggestions, merged per measure
         phase_req: dict[str, str | None] = {}
         partners: dict[str, set[tuple[str, str]]] = {}
         reasons: dict[str, list[Why]] = {}
         skipped: set[str] = set()
+        guarded: set[str] = set()
         for rid in sorted(fired):
             for action in rs.rules[rid].rule.then:
                 mid = action.suggest
@@ -125,6 +144,9 @@ class Engine:
                     continue
                 if mid in already:
                     skipped.add(mid)
+                    continue
+                if mid in excluded_by:
+                    guarded.add(mid)
                     continue
                 phase_req[mid] = earliest_phase(phase_req[mid], action.phase) if mid in phase_req else action.phase
                 partners.setdefault(mid, set()).update((p.id, p.form) for p in action.partners)
@@ -188,6 +210,12 @@ class Engine:
             measures=measures,
             partners=partner_list,
             already_in_place=sorted(skipped),
+            excluded=[ExcludedMeasure(id=mid, title=rs.measures[mid].title, why=excluded_by[mid]) for mid in sorted(guarded)],
+            tasks=sorted(
+                (CoordinatorTask(id=tid, title=rs.tasks[tid].title, description=rs.tasks[tid].description,
+                                 phase=rs.tasks[tid].phase, why=reasons_) for tid, reasons_ in task_reasons.items()),
+                key=lambda t: (PHASES.index(t.phase), t.id),
+            ),
         )
 
 

@@ -61,6 +61,8 @@ LABELS: dict[str, dict[str, str]] = {
                         "samordning = koordinere aktiviteter som går parallelt",
         "legend_stages": "Tiltak i samme trinn går parallelt; et senere trinn venter bare der et vilkår krever det.",
         "already": "Har allerede (ikke foreslått på nytt)",
+        "tasks": "Koordinatorens oppgaver",
+        "excluded": "Vurdert, men utelatt ut fra det som er kjent",
         "barrier": "barriere",
         "solution": "løsning",
         "phase_oppstart": "oppstart",
@@ -130,6 +132,8 @@ LABELS: dict[str, dict[str, str]] = {
                         "samordning = coordinate activities running in parallel",
         "legend_stages": "Measures in one stage run in parallel; a later stage waits only where a condition requires it.",
         "already": "Already in place (not suggested again)",
+        "tasks": "The coordinator's tasks",
+        "excluded": "Considered, but left out given what is known",
         "barrier": "barrier",
         "solution": "solution",
         "phase_oppstart": "start-up",
@@ -232,6 +236,11 @@ class _View:
         s = self.t(text).strip()
         cut = s.find(". ")
         return s if cut < 0 else s[: cut + 1]
+
+    def brief_reasons(self, whys: list[Any]) -> str:
+        """First sentence of each reason, then the rules: for one-line lists."""
+        texts = " ".join(self.first_sentence(w.text) for w in whys)
+        return f"{texts} [{self.L['rule']} {', '.join(w.rule for w in whys)}]"
 
 
 def render(strategy: Strategy, ruleset: Ruleset, fmt: str, lang: Lang = "nb", color: bool = False,

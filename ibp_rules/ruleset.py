@@ -29,13 +29,16 @@ from .ruleset_files import (
     FILE_MODELS,
     PILLAR_IDS,
     DerivedFact,
+    CoverageFile,
     Measure,
+    Parameter,
     Partner,
     Pillar,
     PillarsFile,
     Relation,
     Rule,
     RulesetManifest,
+    Task,
 )
 from .text import suggestion_suffix
 from .validation_messages import describe
@@ -77,7 +80,11 @@ class Ruleset:
     partners: dict[str, Partner]
     measures: dict[str, Measure]
     facts: dict[str, DerivedFact]
+    tasks: dict[str, Task]
+    parameters: dict[str, Parameter]
     rules: dict[str, CompiledRule]
+    #: "kind:id" → why no rule uses it (``ibp rules coverage``)
+    coverage_notes: dict[str, Any]
     max_stratum: int
     prerequisites: nx.DiGraph = field(repr=False)
     #: explicit replacements of an item from another folder: "kind:id"
@@ -106,6 +113,8 @@ _ITEM_FILES: dict[str, tuple[str, type[BaseModel]]] = {
     "measures": ("measures", Measure),
     "partners": ("partners", Partner),
     "facts": ("facts", DerivedFact),
+    "tasks": ("tasks", Task),
+    "parameters": ("parameters", Parameter),
 }
 
 
@@ -314,6 +323,14 @@ def load_ruleset(paths: Sequence[Path | str]) -> Ruleset:
 
     partners = link.unique("partner", link.items("partners"))
     facts = link.unique("fact", link.items("facts"))
+    tasks = link.unique("task", link.items("tasks"))
+    coverage_notes: dict[str, Any] = {}
+    for located, cf in link.of(CoverageFile):
+        for i, note in enumerate(cf.notes):
+            if note.item in coverage_notes:
+                link.add(located, ("notes", i, "item"), f"'{note.item}' is explained twice")
+            coverage_notes[note.item] = note.reason
+    parameters = link.unique("parameter", link.items("parameters"))
     measure_items: list[tuple[Measure, Located, PathKey]] = link.items("measures")
     measures = link.unique("measure", measure_items)
     clash = set(facts) & set(FACTS)
@@ -364,14 +381,14 @@ def load_ruleset(paths: Sequence[Path | str]) -> Ruleset:
         for cp in cprobs:
             link.add(located, cp.path, cp.message, rule.id)
         if cond is None:
-            _check_actions(link, rule, located, loc, measures, partners, facts, None)
+            _check_actions(link, rule, located, loc, measures, partners, facts, tasks, None)
             continue
         try:
             branches = C.to_dnf(cond)
         except ValueError as exc:
             link.add(located, loc + ("when",), str(exc), rule.id)
             continue
-        _check_actions(link, rule, located, loc, measures, partners, facts, cond)
+        _check_actions(link, rule, located, loc, measures, partners, facts, tasks, cond)
         parsed[rule.id] = (rule, cond, branches, located, loc)
 
     strata = _stratify(parsed, link) if not problems else {}
@@ -393,7 +410,8 @@ def load_ruleset(paths: Sequence[Path | str]) -> Ruleset:
         roots=tuple(str(r) for r in roots),
         topo_rank={m: i for i, m in enumerate(nx.lexicographical_topological_sort(prereq))}, pillars=ordered_pillars, relations=relations,
         partners=dict(sorted(partners.items())), measures=dict(sorted(measures.items())),
-        facts=dict(sorted(facts.items())), rules=compiled,
+        facts=dict(sorted(facts.items())), tasks=dict(sorted(tasks.items())),
+        parameters=dict(sorted(parameters.items())), rules=compiled, coverage_notes=dict(sorted(coverage_notes.items())),
         max_stratum=max(strata.values(), default=0), prerequisites=prereq,
     )
 
@@ -412,8 +430,12 @@ def _read_pillars(cond: C.Condition, facts: dict[str, DerivedFact]) -> frozenset
 
 def _check_actions(link: _Linker, rule: Rule, located: Located, loc: tuple[str | int, ...],
                    measures: dict[str, Measure], partners: dict[str, Partner],
-                   facts: dict[str, DerivedFact], cond: C.Condition | None) -> None:
-    """Check what a rule's actions name, and (with a parsed condition) its relation."""
+                   facts: dict[str, DerivedFact], tasks: dict[str, Task], cond: C.Condition | None) -> None:
+    """Check what a rule's actions name, and (with a parsed condition) its relation.
+
+    Tasks and exclusions are the coordinator's and the guard's business, not
+    a pillar's, so only suggestions and derived facts count as the pillars a
+    rule acts in."""
     read = _read_pillars(cond, facts) if cond is not None else frozenset()
     target_pillars: set[str] = set()
     for j, action in enumerate(rule.then):
@@ -431,6 +453,12 @@ def _check_actions(link: _Linker, rule: Rule, located: Located, loc: tuple[str |
                 if (pref.id, pref.form) in seen:
                     link.add(located, aloc + ("partners", k), f"partner '{pref.id}' with form '{pref.form}' is listed twice", rule.id)
                 seen.add((pref.id, pref.form))
+        elif action.task is not None:
+            if action.task not in tasks:
+                link.add(located, aloc + ("task",), f"unknown task '{action.task}'." + suggestion_suffix(action.task, tasks), rule.id)
+        elif action.exclude is not None:
+            if action.exclude not in measures:
+                link.add(located, aloc + ("exclude",), f"unknown measure '{action.exclude}'." + suggestion_suffix(action.exclude, measures), rule.id)
         else:
             assert action.derive is not None
             f = facts.get(action.derive)

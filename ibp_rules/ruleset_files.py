@@ -1,7 +1,8 @@
 """The schema of the files in ``rulesets/``, written by domain people.
 
 Each YAML file says what it holds with ``kind:`` (``ruleset``, ``pillars``,
-``partners``, ``measures``, ``facts`` or ``rules``), so a municipality can
+``partners``, ``measures``, ``facts``, ``tasks``, ``parameters`` or
+``rules``), so a municipality can
 lay its files out as it likes. The models only check the *shape* of each
 file; cross-references (a rule naming a measure, a measure naming a partner)
 are checked when the files are linked in :mod:`ibp_rules.ruleset`.
@@ -174,26 +175,130 @@ class FactsFile(_File):
     facts: list[DerivedFact]
 
 
+class Task(_File):
+    """Something the IBP coordinator does in a phase of the method.
+
+    Tasks are not welfare measures: no partner administers them. They make
+    the method's process visible in the plan (veileder §4.1.2): mapping and
+    goals in oppstart, follow-up in oppfølging, evaluation and an open door
+    in avslutning.
+    """
+
+    id: Slug
+    title: Text
+    description: Text
+    phase: Phase
+    source: Source
+    override: bool = False
+
+    _v_source = field_validator("source")(_check_source)
+
+
+class TasksFile(_File):
+    kind: Literal["tasks"]
+    tasks: list[Task]
+
+
+class ParameterValue(_File):
+    """One value of a parameter, in force from a date, with its reference."""
+
+    from_: dt.date = Field(alias="from")
+    value: float
+    source: Source
+    confirmed: bool = True
+
+    _v_source = field_validator("source")(_check_source)
+
+
+class Parameter(_File):
+    """A figure that changes over time (grunnbeløpet, guideline rates).
+
+    Kept as dated values with their source so that no rule or text hides an
+    outdated constant; the value in force on a date is the latest one that
+    started on or before it.
+    """
+
+    id: Slug
+    title: Text
+    unit: Text
+    values: Annotated[list[ParameterValue], Field(min_length=1)]
+    note: Text | None = None
+    override: bool = False
+
+    @model_validator(mode="after")
+    def _dates_increase(self) -> Parameter:
+        dates = [v.from_ for v in self.values]
+        if dates != sorted(set(dates)):
+            raise ValueError("values must be listed oldest first, one per date")
+        return self
+
+    def value_on(self, day: dt.date) -> ParameterValue | None:
+        """The value in force on ``day`` (None before the first)."""
+        current = None
+        for v in self.values:
+            if v.from_ <= day:
+                current = v
+        return current
+
+
+class CoverageNote(_File):
+    """Why a catalogue item or an assessment field is deliberately not used by any rule."""
+
+    item: Annotated[str, Field(pattern=r"^(measure|partner|field|task|fact):[a-z][a-z0-9_.]*$")]
+    reason: Text
+
+
+class CoverageFile(_File):
+    kind: Literal["coverage"]
+    notes: list[CoverageNote]
+
+
+class ParametersFile(_File):
+    kind: Literal["parameters"]
+    parameters: list[Parameter]
+
+
 class PartnerRef(_File):
     id: Slug
     form: Form
 
 
 class Action(_File):
-    """Either suggest a measure (with partners, form and phase) or derive a fact."""
+    """One thing a rule does when it fires.
+
+    ``suggest`` a measure (with partners, collaboration form and phase),
+    ``derive`` a barrier or resource other rules chain on, give the
+    coordinator a ``task``, or ``exclude`` a measure whose exclusion is known
+    (a guard: it is left out of the strategy and the reason shown).
+    """
 
     suggest: Slug | None = None
     partners: list[PartnerRef] = []
     phase: Phase | None = None
     derive: Slug | None = None
+    task: Slug | None = None
+    exclude: Slug | None = None
 
     @model_validator(mode="after")
     def _one_kind(self) -> Action:
-        if (self.suggest is None) == (self.derive is None):
-            raise ValueError("an action either 'suggest's a measure or 'derive's a fact")
-        if self.derive is not None and (self.partners or self.phase):
+        given = [k for k in ("suggest", "derive", "task", "exclude") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError("an action does exactly one of: 'suggest' a measure, 'derive' a fact, give a 'task', 'exclude' a measure")
+        if self.suggest is None and (self.partners or self.phase):
             raise ValueError("'partners' and 'phase' belong to a 'suggest' action")
         return self
+
+    @property
+    def kind(self) -> str:
+        """Which of the four kinds of action this is."""
+        return next(k for k in ("suggest", "derive", "task", "exclude") if getattr(self, k) is not None)
+
+    @property
+    def target(self) -> str:
+        """The id the action names."""
+        value = getattr(self, self.kind)
+        assert isinstance(value, str)
+        return value
 
 
 class RelationRef(_File):
@@ -242,5 +347,8 @@ FILE_MODELS: dict[str, type[_File]] = {
     "partners": PartnersFile,
     "measures": MeasuresFile,
     "facts": FactsFile,
+    "tasks": TasksFile,
+    "parameters": ParametersFile,
+    "coverage": CoverageFile,
     "rules": RulesFile,
 }

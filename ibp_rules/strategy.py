@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .text import Text
 
-STRATEGY_SCHEMA_VERSION = 1
+STRATEGY_SCHEMA_VERSION = 2
 
 NOTICE = Text(
     nb="Dette er forslag til en strategi, ikke vedtak. Brukeren og koordinatoren bestemmer; "
@@ -93,6 +93,28 @@ class SuggestedMeasure(_Out):
     why: list[Why]
 
 
+class CoordinatorTask(_Out):
+    """Something the IBP coordinator does, in a phase of the method (veileder §4.1.2)."""
+
+    id: str
+    title: Text
+    description: Text
+    phase: Literal["oppstart", "oppfolging", "avslutning"]
+    why: list[Why]
+
+
+class ExcludedMeasure(_Out):
+    """A measure a rule suggested but a guard left out, and why.
+
+    Shown so that the coordinator sees what was considered; the guard says
+    what is known that rules it out, never that the person is "not eligible".
+    """
+
+    id: str
+    title: Text
+    why: list[Why]
+
+
 class PartnerSummary(_Out):
     id: str
     title: Text
@@ -160,6 +182,8 @@ class Strategy(_Out):
     measures: list[SuggestedMeasure]
     partners: list[PartnerSummary]
     already_in_place: list[str] = Field(description="Suggested by a rule but already received, so left out.")
+    excluded: list[ExcludedMeasure] = Field(description="Suggested by a rule but ruled out by what is known (a guard rule).")
+    tasks: list[CoordinatorTask] = Field(description="The coordinator's own tasks, by phase.")
 
     def to_json(self) -> str:
         """Canonical JSON (UTF-8 text, two-space indent, trailing newline)."""
