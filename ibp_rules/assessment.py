@@ -160,6 +160,8 @@ class Household(_Section):
         None, max_length=20, description="Ages of the children who live in the household; [] = no children."
     )
     enslig_forsorger: StrictBool | None = Field(None, description="A single adult providing for children.")
+    samlivsbrudd: StrictBool | None = Field(None, description="A recent relationship breakdown (one of the painful transitions).")
+    barnevern: StrictBool | None = Field(None, description="Child welfare services are involved with the family.")
 
 
 class Housing(_Section):
@@ -172,6 +174,7 @@ class Housing(_Section):
     trangbodd: StrictBool | None = Field(None, description="The home is too small for the household.")
     uegnet: StrictBool | None = Field(None, description="The home is unsuitable (condition, accessibility, safety).")
     boutgiftsbelastning: Level | None = Field(None, description="Housing costs relative to income.")
+    vold: StrictBool | None = Field(None, description="Violence or threats from someone close make the home unsafe.")
 
 
 class Economy(_Section):

@@ -60,6 +60,7 @@ class Question:
 
 _CONDITIONS: dict[str, Callable[[dict[str, Any]], bool]] = {
     "husholdning.enslig_forsorger": lambda a: bool(a.get("husholdning.barn_alder")),
+    "husholdning.barnevern": lambda a: bool(a.get("husholdning.barn_alder")),
     "bolig.ar_i_boligen": lambda a: a.get("bolig.situasjon") not in ("uten_fast_bolig", None),
     "arbeid_utdanning.stillingsprosent": lambda a: a.get("arbeid_utdanning.status") == "i_arbeid",
     "arbeid_utdanning.midlertidig_ansatt": lambda a: a.get("arbeid_utdanning.status") == "i_arbeid",

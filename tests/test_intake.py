@@ -69,7 +69,8 @@ def test_questions_follow_the_method_order_and_skip_what_does_not_apply() -> Non
 
 ANSWERS = [
     "1",        # voksne
-    "",         # barn_alder: vet ikke (so enslig_forsorger is skipped)
+    "",         # barn_alder: vet ikke (so enslig_forsorger and barnevern are skipped)
+    "",         # samlivsbrudd
     "",         # malgrupper
     "slott",    # situasjon: invalid, re-asked
     "3",        # situasjon: privat_leie
@@ -78,7 +79,7 @@ ANSWERS = [
     "<",        # back to husleierestanse
     "ja",       # husleierestanse again
     "j",        # utkastelsesfare
-    "", "", "",  # trangbodd, uegnet, boutgiftsbelastning
+    "", "", "", "",  # trangbodd, uegnet, boutgiftsbelastning, vold
     "", "", "", "", "", "", "", "", "",  # okonomi: 9 questions
     "", "", "",  # psykisk, somatisk, rus (lar skipped)
     "3",        # arbeidsevne: nedsatt_varig
