@@ -130,8 +130,9 @@ def rules_coverage(rules: tuple[Path, ...], lang: str, fmt: str) -> None:
     """Catalogue items and assessment fields no rule uses, and why.
 
     Lists measures no rule can suggest, partners no rule involves, tasks no
-    rule gives, derived facts nobody derives and assessment fields no rule
-    reads. Each must be explained by a ``kind: coverage`` note; exit code 1
+    rule gives, derived facts nobody derives, assessment fields no rule
+    reads, and pillar relations (each direction, as barrier and as solution)
+    no rule explains a suggestion by. Each must be explained by a ``kind: coverage`` note; exit code 1
     when something is unexplained or a note is stale.
 
     \b

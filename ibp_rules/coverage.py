@@ -1,7 +1,8 @@
 """What the knowledge base knows but never uses: ``ibp rules coverage``.
 
 A measure no rule can suggest, a partner no rule involves, an assessment
-field no rule reads, a task no rule gives or a derived fact nobody derives is
+field no rule reads, a task no rule gives, a derived fact nobody derives, or
+a pillar relation (direction and role) no rule explains a suggestion by is
 either a gap in the rules or a deliberate choice. Deliberate choices are
 written down (``kind: coverage`` notes in the catalogue) so that the report
 is empty when the knowledge base is complete, and a note that no longer
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from . import conditions as C
 from .fact_schema import FACTS
 from .ruleset import Ruleset
+from .ruleset_files import PILLAR_IDS
 from .text import Text
 
 #: computed facts count as reading the field they are computed from
@@ -46,7 +48,7 @@ class CoverageReport:
 
 def coverage(rs: Ruleset) -> CoverageReport:
     """Compare what the catalogues define with what the rules use."""
-    suggested, partners, tasks, derived, read = set(), set(), set(), set(), set()
+    suggested, partners, tasks, derived, read, relations = set(), set(), set(), set(), set(), set()
     for rule in rs.rules.values():
         for action in rule.rule.then:
             if action.suggest:
@@ -56,6 +58,9 @@ def coverage(rs: Ruleset) -> CoverageReport:
                 tasks.add(action.task)
             elif action.derive:
                 derived.add(action.derive)
+        rel = rule.rule.relation
+        if rel is not None:
+            relations.add(f"{rel.from_}>{rel.to}:{rel.role}")
         for atom in C.atoms(rule.condition):
             if isinstance(atom, C.Compare):
                 read.add(_COMPUTED_FROM.get(atom.path, atom.path))
@@ -67,6 +72,9 @@ def coverage(rs: Ruleset) -> CoverageReport:
         "task": (set(rs.tasks), tasks),
         "fact": (set(rs.facts), derived),
         "field": ({p for p in FACTS if p not in _COMPUTED_FROM}, read),
+        # each of the six relations, both directions, as barrier and as solution (veileder §4.1.1)
+        "relation": ({f"{a}>{b}:{role}" for a in PILLAR_IDS for b in PILLAR_IDS if a != b for role in ("barrier", "solution")},
+                     relations),
     }
     unused, used_items, counts = [], set(), {}
     for kind, (all_ids, used) in defined.items():

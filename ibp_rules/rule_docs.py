@@ -9,6 +9,7 @@ are stale, so the catalogue cannot drift from the rules.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -68,12 +69,26 @@ def generate(rs: Ruleset, cases: Sequence[LoadedCase]) -> dict[str, str]:
                      "then": [f"{a.kind}: {a.target}" for a in rule.rule.then], "source": rule.rule.source,
                      "relation": relation})
     sections = sorted({r["file"] for r in rows})
-    cited = sorted({part.strip() for r in rows for part in r["source"].split(";") if part.strip().startswith("veileder")})
+    cited = veileder_sections(rs)
     pages[INDEX] = env.get_template("rule_index.md.j2").render(
         rs=rs, sections=[(f, [r for r in rows if r["file"] == f]) for f in sections], total=len(rows), cited=cited,
         cases=len(cases),
     )
     return pages
+
+
+def veileder_sections(rs: Ruleset) -> list[tuple[str, int]]:
+    """Each veileder section the rules cite, with how many rules cite it."""
+    counts: dict[str, int] = {}
+    for rule in rs.rules.values():
+        found: set[str] = set()
+        for part in rule.rule.source.split(";"):
+            part = part.strip()
+            if part.startswith("veileder"):
+                found.update(re.findall(r"§\s*(\d+(?:\.\d+)*)", part))
+        for sec in found:
+            counts[sec] = counts.get(sec, 0) + 1
+    return sorted(counts.items(), key=lambda kv: [int(x) for x in kv[0].split(".")])
 
 
 def write(pages: dict[str, str], out: Path) -> list[str]:

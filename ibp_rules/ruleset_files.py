@@ -244,7 +244,7 @@ class Parameter(_File):
 class CoverageNote(_File):
     """Why a catalogue item or an assessment field is deliberately not used by any rule."""
 
-    item: Annotated[str, Field(pattern=r"^(measure|partner|field|task|fact):[a-z][a-z0-9_.]*$")]
+    item: Annotated[str, Field(pattern=r"^((measure|partner|field|task|fact):[a-z][a-z0-9_.]*|relation:[a-z_]+>[a-z_]+:(barrier|solution))$")]
     reason: Text
 
 
