@@ -86,9 +86,10 @@ def rules_validate(paths: tuple[Path, ...], lang: str) -> None:
 
 @rules.command("test")
 @RULES_OPTION
+@LANG_OPTION
 @click.option("-k", "select", default=None, help="Only cases whose rule id or case id contains this text.")
 @click.option("-v", "--verbose", is_flag=True, help="List every case, not only failures.")
-def rules_test(rules: tuple[Path, ...], select: str | None, verbose: bool) -> None:
+def rules_test(rules: tuple[Path, ...], lang: str, select: str | None, verbose: bool) -> None:
     """Run the cases written beside the rules (``*.cases.yaml``).
 
     Each case says whether its rule must fire or stay silent for a partial

@@ -90,10 +90,14 @@ def test_unknown_is_not_no(engine: Engine) -> None:
     assert "uforetrygd" in ids(unknown_income)
     has_it = assess(engine, {"helse": {"arbeidsevne": "nedsatt_varig"}, "okonomi": {"inntektskilder": ["uforetrygd"]}})
     assert "uforetrygd" not in ids(has_it)
-    # "not receiving psykisk helse follow-up" must be known, not assumed
+    # A rule that should also act when a fact is unknown says so explicitly
+    # ("not_contains or unknown"), and the reason shows the value as unknown.
     no_services_known = assess(engine, {"helse": {"psykisk": "betydelig"}})
-    assert "psykisk_helse_oppfolging" not in ids(no_services_known)
+    (m,) = [m for m in no_services_known.measures if m.id == "psykisk_helse_oppfolging"]
+    facts = {f.path: f for w in m.why for f in w.facts}
+    assert facts["helse.tjenester"].value is None and facts["helse.tjenester"].test == "helse.tjenester is unknown"
     assert "psykisk_helse_oppfolging" in ids(assess(engine, {"helse": {"psykisk": "betydelig", "tjenester": []}}))
+    assert "psykisk_helse_oppfolging" not in ids(assess(engine, {"helse": {"psykisk": "betydelig", "tjenester": ["psykisk_helse"]}}))
 
 
 def test_measures_already_received_are_not_suggested(engine: Engine) -> None:
@@ -188,8 +192,10 @@ def test_an_exception_inside_an_action_becomes_engine_error(broken_engine: Engin
     eng = broken_engine
     with pytest.raises(EngineError, match="boom"):
         eng.assess({"bolig": {"situasjon": "uten_fast_bolig"}})
-    # the engine stays usable for input that fires nothing
-    assert eng.assess({}).measures == []
+    # the engine stays usable: the next run fails the same clean way (no
+    # crash, no leaked session), and a healthy engine is unaffected
+    with pytest.raises(EngineError, match="boom"):
+        eng.assess({})
 
 
 def test_many_runs_leave_no_open_sessions(engine: Engine) -> None:

@@ -37,8 +37,7 @@ def test_explain_chain_reaches_the_input_facts(engine: Engine) -> None:
 def test_explain_why_not_names_the_missing_clause(engine: Engine) -> None:
     expl = explain_measure(engine, read_assessment(CASE), "bostotte")
     assert expl.suggested is None
-    (miss,) = expl.misses
-    assert miss.rule == "hoye-boutgifter"
+    (miss,) = [m for m in expl.misses if m.rule == "hoye-boutgifter"]
     (clause,) = miss.branches[0]
     assert (clause.path, clause.value, clause.held) == ("bolig.boutgiftsbelastning", None, False)
 
