@@ -157,7 +157,8 @@ def rules_coverage(rules: tuple[Path, ...], lang: str, fmt: str) -> None:
             reason = u.reason.get(lang) if u.reason else ("UFORKLART" if nb else "UNEXPLAINED")  # type: ignore[arg-type]
             click.echo(f"  - {u.item}: {reason}")
         for item in report.stale:
-            click.echo(f"  ! {item}: {'notatet forklarer noe som er i bruk eller ikke finnes' if nb else 'the note explains something that is used or does not exist'}")
+            why = "notatet forklarer noe som er i bruk eller ikke finnes" if nb else "the note explains something that is used or does not exist"
+            click.echo(f"  ! {item}: {why}")
         click.echo(("OK: dekningen er ren" if nb else "OK: coverage is clean") if report.clean
                    else ("Ikke ren: " if nb else "Not clean: ") + ", ".join(report.unexplained + list(report.stale)))
     if not report.clean:

@@ -19,6 +19,7 @@ def cases() -> None:
     Examples:
         ibp cases list
         ibp cases show uforetrygd-til-startlan --strategy
+        ibp cases check
     """
 
 
@@ -37,6 +38,37 @@ def cases_list(lang: str) -> None:
 
     rows = [[c.id, c.title.get(lang)] for c in load_cases()]  # type: ignore[arg-type]
     click.echo(tabulate(rows, headers=[t("case", "case"), t("tittel", "title")], tablefmt="simple"))
+
+
+@cases.command("check")
+@RULES_OPTION
+def cases_check(rules: tuple[Path, ...]) -> None:
+    """Run every worked case against the rules and check what a coordinator expects.
+
+    Each case's ``expect`` (measures, absent, order, parallel, first stage,
+    partners with form, tasks, where to start) is compared with the
+    strategy. Use it after changing rules: exit code 0 when all cases still
+    hold, 1 otherwise.
+
+    \b
+    Example:
+        ibp cases check --rules my-municipality/
+    """
+    from ibp_rules.training import check_expectations, find_case, load_cases
+
+    eng = engine(rules)
+    failed = 0
+    for c in load_cases():
+        _case, assessment = find_case(c.id)
+        problems = check_expectations(eng.assess(assessment), c.expect)
+        failed += bool(problems)
+        click.echo(f"{'ok  ' if not problems else 'FAIL'} {c.id}")
+        for p in problems:
+            click.echo(f"       {p}")
+    total = len(load_cases())
+    click.echo(t(f"{total - failed} av {total} caser holder", f"{total - failed} of {total} cases hold"))
+    if failed:
+        raise SystemExit(1)
 
 
 @cases.command("show")

@@ -20,7 +20,8 @@ from .ruleset_files import PILLAR_IDS
 from .text import Text
 
 #: computed facts count as reading the field they are computed from
-_COMPUTED_FROM = {"husholdning.antall_barn": "husholdning.barn_alder", "husholdning.yngste_barn_alder": "husholdning.barn_alder"}
+_COMPUTED_FROM = {"husholdning.antall_barn": "husholdning.barn_alder", "husholdning.yngste_barn_alder": "husholdning.barn_alder",
+                  "husholdning.eldste_barn_alder": "husholdning.barn_alder"}
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,12 @@ class CoverageReport:
 
 def coverage(rs: Ruleset) -> CoverageReport:
     """Compare what the catalogues define with what the rules use."""
-    suggested, partners, tasks, derived, read, relations = set(), set(), set(), set(), set(), set()
+    suggested: set[str] = set()
+    partners: set[str] = set()
+    tasks: set[str] = set()
+    derived: set[str] = set()
+    read: set[str] = set()
+    relations: set[str] = set()
     for rule in rs.rules.values():
         for action in rule.rule.then:
             if action.suggest:

@@ -130,6 +130,10 @@ def _build() -> tuple[dict[str, FactSpec], list[tuple[FactSpec, Callable[[Assess
             FactSpec("husholdning.yngste_barn_alder", "number", (), None, "Age of the youngest child (computed).", True),
             lambda a: min(a.husholdning.barn_alder) if a.husholdning.barn_alder else None,
         ),
+        (
+            FactSpec("husholdning.eldste_barn_alder", "number", (), None, "Age of the oldest child (computed).", True),
+            lambda a: max(a.husholdning.barn_alder) if a.husholdning.barn_alder else None,
+        ),
     ]
     for spec, getter in computed:
         specs[spec.path] = spec

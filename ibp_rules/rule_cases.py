@@ -127,7 +127,8 @@ def load_rule_cases(ruleset: Ruleset, files: Sequence[Path] | None = None) -> li
             loc: tuple[str | int, ...] = ("cases", i)
             line = located.line_of(loc)
 
-            def bad(sub: tuple[str | int, ...], message: str, case: RuleCase = case) -> None:
+            def bad(sub: tuple[str | int, ...], message: str, case: RuleCase = case, located: Located = located,
+                    loc: tuple[str | int, ...] = loc) -> None:
                 problems.append(Problem(located.file, located.line_of(loc + sub), _fmt(loc + sub), message, case.rule))
 
             if case.id in seen:

@@ -28,8 +28,8 @@ from .fact_schema import FACTS
 from .ruleset_files import (
     FILE_MODELS,
     PILLAR_IDS,
-    DerivedFact,
     CoverageFile,
+    DerivedFact,
     Measure,
     Parameter,
     Partner,

@@ -33,12 +33,55 @@ class CasesError(InputError):
     summary = {"en": "invalid cases or answer file", "nb": "ugyldig case- eller svarfil"}
 
 
+PartnerForm = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,63}(:(informasjon|tilgang|samordning))?$")]
+
+
 class Expect(BaseModel):
+    """What an experienced coordinator looks for in the strategy of a worked case."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     measures: list[Slug] = []
     absent: list[Slug] = []
+    #: ordered pairs: the first comes in an earlier stage than the second
     before: list[tuple[Slug, Slug]] = []
+    #: pairs that run in parallel (same stage): no real prerequisite between them
+    parallel: list[tuple[Slug, Slug]] = []
+    #: measures that belong in the first stage (urgent, or nothing to wait for)
+    first_stage: list[Slug] = []
+    #: partner ids, optionally with the collaboration form: ``gjeldsradgiver:samordning``
+    partners: list[PartnerForm] = []
+    tasks: list[Slug] = []
+    #: pillars the strategy should start with (all of them, in any order)
+    start_with: list[Slug] = []
+    #: at most this many measures (a negative control expects few or none)
+    max_measures: int | None = Field(None, ge=0)
+
+
+def check_expectations(strategy: Strategy, expect: Expect) -> list[str]:
+    """What in ``strategy`` falls short of ``expect`` (empty when it meets it)."""
+    got = {m.id: m for m in strategy.measures}
+    out = [f"missing measure {m}" for m in expect.measures if m not in got]
+    out += [f"unexpected measure {m}" for m in expect.absent if m in got]
+    for a, b in expect.before:
+        if a in got and b in got and not got[a].stage < got[b].stage:
+            out.append(f"{a} (stage {got[a].stage + 1}) should come before {b} (stage {got[b].stage + 1})")
+    for a, b in expect.parallel:
+        if a in got and b in got and got[a].stage != got[b].stage:
+            out.append(f"{a} and {b} should run in parallel (stages {got[a].stage + 1} and {got[b].stage + 1})")
+    out += [f"{m} should be in the first stage" for m in expect.first_stage if m in got and got[m].stage != 0]
+    forms = {(p.id, f) for p in strategy.partners for f in p.forms}
+    for want in expect.partners:
+        pid, _, form = want.partition(":")
+        if not any(p == pid and (not form or f == form) for p, f in forms):
+            out.append(f"missing partner {want}")
+    tasks = {t.id for t in strategy.tasks}
+    out += [f"missing task {t}" for t in expect.tasks if t not in tasks]
+    if expect.max_measures is not None and len(got) > expect.max_measures:
+        out.append(f"{len(got)} measures suggested, at most {expect.max_measures} expected: {', '.join(sorted(got))}")
+    if expect.start_with and set(expect.start_with) - set(strategy.start_with):
+        out.append(f"should start with {', '.join(expect.start_with)}, starts with {', '.join(strategy.start_with) or 'nothing'}")
+    return out
 
 
 class Case(BaseModel):

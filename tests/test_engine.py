@@ -265,6 +265,6 @@ def test_or_inside_a_pattern_fires_twice_but_counts_once(monkeypatch: pytest.Mon
     eng = Engine.from_paths(default_ruleset_path())
     s = eng.assess({"husholdning": {"enslig_forsorger": True, "barn_alder": [2]},
                     "mal": {"onsker": ["arbeid", "fullfore_utdanning"]}})
-    assert calls.count("enslig-forsorger-barnehage") == 2  # durable fired once per true $or branch
+    assert calls.count("smabarn-og-arbeid-eller-utdanning") == 2  # durable fired once per true $or branch
     m = next(m for m in s.measures if m.id == "barnehageplass")
-    assert [w.rule for w in m.why] == ["enslig-forsorger-barnehage"]  # ...and it counts once
+    assert [w.rule for w in m.why] == ["smabarn-og-arbeid-eller-utdanning"]  # ...and it counts once

@@ -15,6 +15,7 @@ from ibp_rules import Engine, read_assessment
 from ibp_rules.cli.main import cli
 from ibp_rules.compare import apply_sets, diff
 from ibp_rules.explain import explain_measure
+from ibp_rules.training import load_cases
 
 CASE = str(EXAMPLES / "uforetrygd-til-startlan.yaml")
 
@@ -176,14 +177,40 @@ def test_train_answer_with_unknown_ids(tmp_path: Path) -> None:
     assert r.exit_code == 2 and "startlan" in r.output
 
 
-@pytest.mark.parametrize("case_id", ["uforetrygd-til-startlan", "utkastelse-barnefamilie", "lite-behov"])
+@pytest.mark.parametrize("case_id", [c.id for c in load_cases()])
 def test_worked_cases_meet_their_expectations(engine: Engine, case_id: str) -> None:
-    from ibp_rules.training import find_case
+    from ibp_rules.training import check_expectations, find_case
 
     case, assessment = find_case(case_id)
+    assert check_expectations(engine.assess(assessment), case.expect) == []
+
+
+def test_worked_cases_cover_every_target_group() -> None:
+    from ibp_rules.training import find_case
+
+    cases = load_cases()
+    assert len(cases) >= 12
+    groups = {g.value for c in cases for g in (find_case(c.id)[1].malgrupper or [])}
+    assert groups == {"rus", "introduksjon", "krisesenter", "loslatelse", "enslig_forsorger"}
+
+
+def test_expectations_catch_a_wrong_order(engine: Engine) -> None:
+    from ibp_rules.training import Expect, check_expectations, find_case
+
+    _, assessment = find_case("uforetrygd-til-startlan")
     s = engine.assess(assessment)
-    got = {m.id: m for m in s.measures}
-    assert set(case.expect.measures) <= set(got), set(case.expect.measures) - set(got)
-    assert not set(case.expect.absent) & set(got)
-    for a, b in case.expect.before:
-        assert got[a].stage < got[b].stage
+    problems = check_expectations(s, Expect(before=[("startlan", "uforetrygd")], parallel=[("fastlege_vurdering", "startlan")],
+                                            partners=["gjeldsradgiver:tilgang"], tasks=["apen_dor"]))
+    assert len(problems) == 4, problems
+
+
+def test_cases_check_cli(ruleset_copy: Path) -> None:
+    r = CliRunner().invoke(cli, ["cases", "check"])
+    assert r.exit_code == 0 and "13 av 13 caser holder" in r.output
+    # drop the Housing First rule: the homeless-with-substance-use case must fail, saying why
+    helse = ruleset_copy / "rules" / "helse.yaml"
+    text = helse.read_text(encoding="utf-8")
+    start = text.index("  - id: bolig-forst-uten-krav")
+    helse.write_text(text[:start] + text[text.index("  - id: ", start + 10):], encoding="utf-8")
+    r = CliRunner().invoke(cli, ["cases", "check", "--rules", str(ruleset_copy)])
+    assert r.exit_code == 1 and "FAIL rus-bolig-forst" in r.output and "missing measure bolig_forst" in r.output

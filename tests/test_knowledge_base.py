@@ -11,14 +11,13 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from conftest import REPO
 from ibp_rules import Engine
 from ibp_rules.cli.main import cli
 from ibp_rules.coverage import coverage
 from ibp_rules.render import render
 from ibp_rules.rule_cases import load_rule_cases
 from ibp_rules.rule_docs import generate, stale
-
-from conftest import REPO
 
 MEASURES_MD = REPO.parent / "shared" / "ibp" / "MEASURES.md"
 
