@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from .common import LANG_OPTION, RULES_OPTION, IbpGroup, ruleset
+from .common import LANG_OPTION, RULES_OPTION, IbpGroup, ruleset, t
 
 
 @click.group(cls=IbpGroup)
@@ -117,8 +117,10 @@ def rules_test(rules: tuple[Path, ...], lang: str, select: str | None, verbose: 
             click.echo(f"ok     {r.case.name} ({r.case.case.rule} {r.case.case.expect})" if not r.case.case.xfail
                        else f"xfail  {r.case.name} ({r.case.case.xfail})")
     gaps = sum(1 for r in results if r.case.case.xfail)
-    covered = {r.case.case.rule for r in results}
-    click.echo(f"{len(results) - len(bad)} passed, {len(bad)} failed, {gaps} known gaps; {len(covered)} of {len(rs.rules)} rules have cases")
+    covered = len({r.case.case.rule for r in results})
+    ok = len(results) - len(bad)
+    click.echo(t(f"{ok} bestått, {len(bad)} feilet, {gaps} kjente hull; {covered} av {len(rs.rules)} regler har eksempler",
+                 f"{ok} passed, {len(bad)} failed, {gaps} known gaps; {covered} of {len(rs.rules)} rules have cases"))
     if bad:
         raise SystemExit(1)
 

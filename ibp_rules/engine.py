@@ -161,7 +161,7 @@ class Engine:
                 id=mid, title=m.title, pillar=m.pillar, administered_by=m.partner, phase=pm.phase,
                 stage=pm.stage, requires=pm.requires, prerequisites=pm.prerequisites,
                 partners=[PartnerUse(id=p, form=f) for p, f in sorted(uses)],
-                confirmed=m.confirmed, why=reasons[mid],
+                to_check=list(m.preconditions), confirmed=m.confirmed, why=reasons[mid],
             ))
         measures.sort(key=lambda sm: (sm.stage, _pillar_order(sm.pillar), sm.id))
 

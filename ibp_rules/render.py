@@ -62,6 +62,7 @@ LABELS: dict[str, dict[str, str]] = {
         "legend_stages": "Tiltak i samme trinn går parallelt; et senere trinn venter bare der et vilkår krever det.",
         "already": "Har allerede (ikke foreslått på nytt)",
         "tasks": "Koordinatorens oppgaver",
+        "to_check": "Å sjekke (tjenesten avgjør)",
         "excluded": "Vurdert, men utelatt ut fra det som er kjent",
         "barrier": "barriere",
         "solution": "løsning",
@@ -133,6 +134,7 @@ LABELS: dict[str, dict[str, str]] = {
         "legend_stages": "Measures in one stage run in parallel; a later stage waits only where a condition requires it.",
         "already": "Already in place (not suggested again)",
         "tasks": "The coordinator's tasks",
+        "to_check": "To check (the service decides)",
         "excluded": "Considered, but left out given what is known",
         "barrier": "barrier",
         "solution": "solution",
@@ -218,7 +220,11 @@ class _View:
         return self.rs.partners[pid].title.get(self.lang) if pid in self.rs.partners else pid
 
     def partner_uses(self, measure: Any) -> str:
-        return ", ".join(f"{self.partner(u.id)} ({u.form})" for u in measure.partners)
+        """``Boligkontoret (informasjon, samordning)``: one entry per partner, its forms together."""
+        forms: dict[str, list[str]] = {}
+        for u in measure.partners:
+            forms.setdefault(u.id, []).append(u.form)
+        return ", ".join(f"{self.partner(pid)} ({', '.join(fs)})" for pid, fs in forms.items())
 
     def measure(self, mid: str) -> str:
         return self.rs.measures[mid].title.get(self.lang) if mid in self.rs.measures else mid

@@ -139,6 +139,8 @@ class Measure(_File):
     phase: Phase = "oppfolging"
     requires: list[Prerequisite] = []
     provides: list[Slug] = []
+    #: what the deciding service looks at: shown as "to check", never decided here
+    preconditions: list[Text] = []
     confirmed: bool = True
     source: Source
     override: bool = False

@@ -89,6 +89,7 @@ class SuggestedMeasure(_Out):
     requires: list[str] = Field(description="Suggested measures that must come first (hard prerequisites).")
     prerequisites: list[PrerequisiteStatus]
     partners: list[PartnerUse]
+    to_check: list[Text] = Field(description="What the deciding service looks at; for the coordinator to check, not decided here.")
     confirmed: bool = Field(description="False where the catalogue marks the scheme's details as unconfirmed.")
     why: list[Why]
 

@@ -27,7 +27,7 @@ def run(*args: str, **kw: Any) -> Any:
 
 
 def test_rules_test_cli_passes_and_reports_counts() -> None:
-    r = run("rules", "test")
+    r = run("rules", "test", "--lang", "en")
     assert r.exit_code == 0, r.output
     n = len(Engine.default().ruleset.rules)
     assert " 0 failed, 1 known gaps; " in r.output and f"{n} of {n} rules have cases" in r.output
@@ -39,7 +39,7 @@ def test_a_failing_case_names_file_case_and_trace(ruleset_copy: Path) -> None:
         "{id: leier-privat, rule: bor-midlertidig-hos-andre, expect: silent, given: {bolig: {situasjon: privat_leie}}}",
         "{id: leier-privat, rule: bor-midlertidig-hos-andre, expect: fires, given: {bolig: {situasjon: privat_leie}}}")
     cases.write_text(text, encoding="utf-8")
-    r = run("rules", "test", "--rules", str(ruleset_copy))
+    r = run("rules", "test", "--rules", str(ruleset_copy), "--lang", "en")
     assert r.exit_code == 1
     assert "bolig.cases.yaml:" in r.output and "case 'leier-privat' (rule bor-midlertidig-hos-andre, expect fires)" in r.output
     assert "not met: bolig.situasjon = hos_familie_venner (is privat_leie)" in r.output
@@ -198,3 +198,12 @@ def test_every_partner_suggestion_has_a_form(engine: Engine) -> None:
         for action in rule.rule.then:
             if action.suggest:
                 assert action.partners, rule.id
+
+
+def test_measures_say_what_to_check(engine: Engine) -> None:
+    s = engine.assess({"okonomi": {"inntekt_stabil": True, "bankavslag": True}, "mal": {"onsker": ["eie"]}})
+    (m,) = [m for m in s.measures if m.id == "startlan"]
+    assert any("bank" in c.nb for c in m.to_check)
+    assert "Å sjekke (tjenesten avgjør): Har en vanlig bank sagt nei" in render(s, engine.ruleset, "text", "nb")
+    with_checks = [mid for mid, meas in engine.ruleset.measures.items() if meas.preconditions]
+    assert {"startlan", "bostotte", "uforetrygd", "aap", "overgangsstonad", "kvalifiseringsprogram"} <= set(with_checks)
