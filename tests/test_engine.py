@@ -268,3 +268,15 @@ def test_or_inside_a_pattern_fires_twice_but_counts_once(monkeypatch: pytest.Mon
     assert calls.count("smabarn-og-arbeid-eller-utdanning") == 2  # durable fired once per true $or branch
     m = next(m for m in s.measures if m.id == "barnehageplass")
     assert [w.rule for w in m.why] == ["smabarn-og-arbeid-eller-utdanning"]  # ...and it counts once
+
+
+def test_orjson_inside_durable_changes_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """durable's Python layer runs on orjson here; with the standard json module
+    every worked case gives byte-identical strategies."""
+    from durable import engine as durable_engine
+
+    fast = Engine.from_paths(default_ruleset_path())
+    expected = [fast.assess(read_assessment(p)).to_json() for p in EXAMPLE_FILES]
+    monkeypatch.setattr(durable_engine, "json", json)
+    slow = Engine.from_paths(default_ruleset_path())
+    assert [slow.assess(read_assessment(p)).to_json() for p in EXAMPLE_FILES] == expected
