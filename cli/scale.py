@@ -35,7 +35,7 @@ def batch(source: Path, output: Path, workers: int, rules: tuple[Path, ...], lan
 
     eng = engine(rules)
     started = time.perf_counter()
-    out = sys.stdout if str(output) == "-" else output.open("w", encoding="utf-8")
+    out = sys.stdout.buffer if str(output) == "-" else output.open("wb")
     show = sys.stderr.isatty()
     try:
         if source.is_dir():
@@ -52,8 +52,10 @@ def batch(source: Path, output: Path, workers: int, rules: tuple[Path, ...], lan
         else:
             summary = run_batch(eng, records, out.write, workers)
     finally:
-        if out is not sys.stdout:
+        if out is not sys.stdout.buffer:
             out.close()
+        else:
+            out.flush()
     seconds = time.perf_counter() - started
     rate = summary.total / seconds if seconds else 0.0
     click.echo(t(f"{summary.total} vurdert: {summary.ok} ok, {summary.failed} med feil ({seconds:.1f} s, {rate:,.0f}/s)",

@@ -76,9 +76,9 @@ def test_batch_reads_lazily_and_in_windows(engine: Engine) -> None:
             yield Record(i, json.dumps(p).encode())
 
     seen_at_first_write: list[int] = []
-    written: list[str] = []
+    written: list[bytes] = []
 
-    def write(line: str) -> None:
+    def write(line: bytes) -> None:
         if not written:
             seen_at_first_write.append(pulled)
         written.append(line)
@@ -150,7 +150,7 @@ def test_workers_keep_memory_bounded(engine: Engine) -> None:
 
     written = 0
 
-    def write(line: str) -> None:
+    def write(line: bytes) -> None:
         nonlocal written
         written += 1
         ahead.append(pulled - written)
