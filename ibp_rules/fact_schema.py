@@ -179,12 +179,16 @@ def project(assessment: Assessment) -> dict[str, Any]:
         value = getter(assessment)
         if value is None:
             continue
-        value = _plain(value)
-        if isinstance(value, float):
+        kind = type(value)
+        if kind is bool or kind is int or kind is str:
+            pass  # the common case, first (this runs for every field of every assessment)
+        elif kind is float:
             value = engine_number(value)
         elif spec.kind in ("enum_list", "id_list"):
             # lists are sets of ids: order and repeats carry no meaning, and
             # keeping them would make the JSON depend on how the input was typed
-            value = sorted(set(value))
+            value = sorted({_plain(v) for v in value})
+        else:
+            value = _plain(value)
         out[spec.path] = value
     return out

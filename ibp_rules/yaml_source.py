@@ -200,7 +200,10 @@ def parse_json_text(text: str, file: str) -> Located:
         raise SourceError(Problem(file, None, "", f"not valid JSON: {exc}")) from None
     except RecursionError:
         raise SourceError(Problem(file, None, "", f"nested more than {MAX_DEPTH} levels deep")) from None
-    _check_json_shape(data, file)
+    if text.count("{") + text.count("[") > MAX_DEPTH or len(text) > MAX_NODES:
+        # only then can the limits be exceeded: depth is at most the number
+        # of containers and every value takes at least one character
+        _check_json_shape(data, file)
     if "\n" not in text.strip():
         # one line (a JSON Lines record): every value is on line 1, so the
         # second, YAML-based pass for positions would only cost time
