@@ -5,6 +5,7 @@ Prints figures and ratios; asserts nothing.
     python bench/bench_scale.py                      # 20,000 for throughput, RSS at 10,000 and 200,000
     python bench/bench_scale.py --throughput 200000  # the national-scale run (about 2 min with 2 workers)
     python bench/bench_scale.py --skip-rss --reference-only
+    python bench/bench_scale.py --throughput 2000 --rss 200000 --compact   # 200k, full and --compact output
 
 Run with the project installed (``pip install .``) so ``ibp`` is beside
 this interpreter. The plain-Python evaluator below is a *reference kept only
@@ -54,12 +55,12 @@ def _tree_rss_kib(pid: int) -> int:
     return total
 
 
-def run_batch(ibp: str, src: Path, workers: int) -> tuple[float, int]:
+def run_batch(ibp: str, src: Path, workers: int, compact: bool = False) -> tuple[float, int]:
     """(seconds, peak RSS of the whole process tree in KiB) for one `ibp batch` run."""
     out = Path(tempfile.mkstemp(suffix=".jsonl")[1])
     peak = 0
     start = time.perf_counter()
-    proc = subprocess.Popen([ibp, "batch", str(src), "-o", str(out), "--workers", str(workers)],
+    proc = subprocess.Popen([ibp, "batch", str(src), "-o", str(out), "--workers", str(workers)] + (["--compact"] if compact else []),
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     stop = threading.Event()
 
@@ -147,6 +148,7 @@ def main() -> None:
     ap.add_argument("--reference", type=int, default=3000, help="people for the durable vs plain-Python comparison")
     ap.add_argument("--skip-rss", action="store_true")
     ap.add_argument("--reference-only", action="store_true")
+    ap.add_argument("--compact", action="store_true", help="also time the 2-worker runs with --compact output")
     args = ap.parse_args()
 
     bench_reference(args.reference)
@@ -169,8 +171,11 @@ def main() -> None:
             for n in args.rss:
                 src_n = Path(tmp) / f"pop{n}.jsonl"
                 write_population(src_n, n, seed=2)
-                seconds, peak = run_batch(ibp, src_n, 2)
-                print(f"  streamed {n:>9,} with --workers 2: {seconds:7.1f} s  ({n / seconds:,.0f}/s)  peak RSS {peak / 1024:6.1f} MiB")
+                for compact in (False, True) if args.compact else (False,):
+                    seconds, peak = run_batch(ibp, src_n, 2, compact)
+                    label = " --compact" if compact else ""
+                    print(f"  streamed {n:>9,} with --workers 2{label}: {seconds:7.1f} s  ({n / seconds:,.0f}/s)  "
+                          f"peak RSS {peak / 1024:6.1f} MiB")
                 src_n.unlink()
 
 

@@ -17,9 +17,12 @@ from .common import LANG_OPTION, RULES_OPTION, engine, t
 @click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path), required=True,
               help="JSON Lines output (- for standard output).")
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True, help="Worker processes.")
+@click.option("--compact", is_flag=True,
+              help="Leave out the texts that come from the ruleset (titles, reasons, checks): ids, stages, partners, "
+                   "rule ids and the facts read stay. About a third of the size, for re-running a whole caseload.")
 @RULES_OPTION
 @LANG_OPTION
-def batch(source: Path, output: Path, workers: int, rules: tuple[Path, ...], lang: str) -> None:
+def batch(source: Path, output: Path, workers: int, compact: bool, rules: tuple[Path, ...], lang: str) -> None:
     """Assess many cases: JSON Lines in (or a folder of YAML/JSON files), JSON Lines out.
 
     One output record per input record, in input order: {"line": N,
@@ -29,6 +32,7 @@ def batch(source: Path, output: Path, workers: int, rules: tuple[Path, ...], lan
     \b
     Examples:
         ibp batch cases.jsonl -o strategies.jsonl --workers 2
+        ibp batch caseload.jsonl -o new-rules.jsonl --workers 2 --compact
         ibp batch saker/ -o resultat.jsonl
     """
     from ibp_rules.batch import read_folder, read_jsonl, run_batch
@@ -48,9 +52,9 @@ def batch(source: Path, output: Path, workers: int, rules: tuple[Path, ...], lan
         if show:  # a progress bar only on a terminal
             with click.progressbar(length=total or 0, file=sys.stderr, label=t("Vurderer", "Assessing"),
                                    show_pos=True, show_percent=total is not None, show_eta=total is not None) as bar:
-                summary = run_batch(eng, records, out.write, workers, progress=bar.update)
+                summary = run_batch(eng, records, out.write, workers, progress=bar.update, compact=compact)
         else:
-            summary = run_batch(eng, records, out.write, workers)
+            summary = run_batch(eng, records, out.write, workers, compact=compact)
     finally:
         if out is not sys.stdout.buffer:
             out.close()

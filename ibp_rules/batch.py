@@ -67,14 +67,15 @@ def read_folder(folder: Path) -> Iterator[Record]:
 
 
 _ENGINE: Engine | None = None
+_COMPACT = False
 
 
-def _init_worker(engine: Engine) -> None:
-    global _ENGINE
-    _ENGINE = engine
+def _init_worker(engine: Engine, compact: bool) -> None:
+    global _ENGINE, _COMPACT
+    _ENGINE, _COMPACT = engine, compact
 
 
-def run_record(engine: Engine, record: Record) -> tuple[bool, bytes]:
+def run_record(engine: Engine, record: Record, compact: bool = False) -> tuple[bool, bytes]:
     """(ok, output line as UTF-8 without newline) for one record; never raises on bad input.
 
     Bytes, not text: the line is encoded once, in the worker, and the main
@@ -99,17 +100,17 @@ def run_record(engine: Engine, record: Record) -> tuple[bool, bytes]:
     except IbpError as exc:
         internal = {"kind": "internal", "problems": [{"path": "", "line": None, "message": str(exc)}]}
         return False, json.dumps({**head, "error": internal}, ensure_ascii=False).encode()
-    body = strategy.__pydantic_serializer__.to_json(strategy, by_alias=True)
+    body = strategy.to_json_line(compact)
     prefix = json.dumps(head, ensure_ascii=False)[:-1].encode()
     return True, prefix + b', "strategy": ' + body + b"}"
 
 
-def run_chunk(engine: Engine, records: list[Record]) -> tuple[int, int, bytes]:
+def run_chunk(engine: Engine, records: list[Record], compact: bool = False) -> tuple[int, int, bytes]:
     """(ok, failed, the output lines as one UTF-8 block) for consecutive records."""
     ok = 0
     lines = []
     for record in records:
-        good, line = run_record(engine, record)
+        good, line = run_record(engine, record, compact)
         ok += good
         lines.append(line)
     return ok, len(records) - ok, b"\n".join(lines) + b"\n"
@@ -117,7 +118,7 @@ def run_chunk(engine: Engine, records: list[Record]) -> tuple[int, int, bytes]:
 
 def _run_chunk_in_worker(records: list[Record]) -> tuple[int, int, bytes]:
     assert _ENGINE is not None
-    return run_chunk(_ENGINE, records)
+    return run_chunk(_ENGINE, records, _COMPACT)
 
 
 def _windows(records: Iterable[Record], size: int) -> Iterator[list[Record]]:
@@ -132,7 +133,7 @@ def _windows(records: Iterable[Record], size: int) -> Iterator[list[Record]]:
 
 
 def run_batch(engine: Engine, records: Iterable[Record], write: Callable[[bytes], None], workers: int = 1,
-              progress: Callable[[int], None] | None = None) -> Summary:
+              progress: Callable[[int], None] | None = None, compact: bool = False) -> Summary:
     """Assess every record and ``write`` its output line, in input order.
 
     ``write`` receives blocks of whole lines (UTF-8, newline-terminated),
@@ -150,7 +151,7 @@ def run_batch(engine: Engine, records: Iterable[Record], write: Callable[[bytes]
 
     if workers <= 1:
         for chunk in _windows(records, CHUNK):
-            emit(*run_chunk(engine, chunk))
+            emit(*run_chunk(engine, chunk, compact))
         return summary
     method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
     ctx = mp.get_context(method)
@@ -163,7 +164,7 @@ def run_batch(engine: Engine, records: Iterable[Record], write: Callable[[bytes]
             in_flight.acquire()
             yield chunk
 
-    with ctx.Pool(workers, initializer=_init_worker, initargs=(engine,)) as pool:
+    with ctx.Pool(workers, initializer=_init_worker, initargs=(engine, compact)) as pool:
         for result in pool.imap(_run_chunk_in_worker, feed()):
             emit(*result)
             in_flight.release()

@@ -190,8 +190,34 @@ class Strategy(_Out):
         """Canonical JSON (UTF-8 text, two-space indent, trailing newline)."""
         return self.model_dump_json(indent=2, by_alias=True) + "\n"
 
+    def to_json_line(self, compact: bool = False) -> bytes:
+        """One line of UTF-8 JSON for JSON Lines output; ``compact`` leaves out
+        the texts that come from the ruleset (see :data:`COMPACT_EXCLUDE`)."""
+        if compact:
+            return self.__pydantic_serializer__.to_json(self, by_alias=True, exclude=COMPACT_EXCLUDE, exclude_none=True)
+        return self.__pydantic_serializer__.to_json(self, by_alias=True)
+
 
 def strategy_json_schema() -> dict[str, Any]:
     schema = Strategy.model_json_schema(by_alias=True, mode="serialization")
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     return schema
+
+
+_WHY = {"__all__": {"title": True, "text": True, "source": True, "relation": {"text"}, "facts": {"__all__": {"test"}}}}
+
+#: What ``Strategy.to_json_line(compact=True)`` leaves out: every text that
+#: comes from the ruleset (titles, rationales, relation meanings, checks, a
+#: reason's source and the wording of each test) and empty values. Ids,
+#: stages, phases, partners and forms, rule ids, the facts read and their
+#: values stay; the rest can be looked up by id in the ruleset named by
+#: ``ruleset.sha256``.
+COMPACT_EXCLUDE: dict[str, Any] = {
+    "notice": True,
+    "needs": {"__all__": {"title"}},
+    "findings": {"__all__": {"title": True, "why": _WHY}},
+    "measures": {"__all__": {"title": True, "to_check": True, "why": _WHY, "prerequisites": {"__all__": {"check"}}}},
+    "partners": {"__all__": {"title"}},
+    "excluded": {"__all__": {"title": True, "why": _WHY}},
+    "tasks": {"__all__": {"title": True, "description": True, "why": _WHY}},
+}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -158,3 +159,29 @@ def test_workers_keep_memory_bounded(engine: Engine) -> None:
     summary = run_batch(engine, source(), write, workers=2)
     assert summary.total == WINDOW * 3
     assert max(ahead) <= WINDOW + CHUNK
+
+
+def test_batch_compact_keeps_ids_and_drops_ruleset_texts(tmp_path: Path) -> None:
+    folder = tmp_path / "saker"
+    folder.mkdir()
+    for p in EXAMPLE_FILES:
+        shutil.copy(p, folder / p.name)
+    full_out, compact_out = tmp_path / "full.jsonl", tmp_path / "compact.jsonl"
+    assert CliRunner().invoke(cli, ["batch", str(folder), "-o", str(full_out)]).exit_code == 0
+    assert CliRunner().invoke(cli, ["batch", str(folder), "-o", str(compact_out), "--workers", "2", "--compact"]).exit_code == 0
+    assert compact_out.stat().st_size < full_out.stat().st_size / 2
+
+    def keys(value: Any) -> set[str]:
+        if isinstance(value, dict):
+            return set(value) | {k for v in value.values() for k in keys(v)}
+        if isinstance(value, list):
+            return {k for v in value for k in keys(v)}
+        return set()
+
+    for f, c in zip(full_out.read_text(encoding="utf-8").splitlines(), compact_out.read_text(encoding="utf-8").splitlines(), strict=False):
+        full, compact = json.loads(f)["strategy"], json.loads(c)["strategy"]
+        assert not keys(compact) & {"title", "text", "notice", "check", "to_check", "description", "test"}
+        assert [(m["id"], m["stage"], m["phase"], m["partners"], [w["rule"] for w in m["why"]]) for m in full["measures"]] == \
+               [(m["id"], m["stage"], m["phase"], m["partners"], [w["rule"] for w in m["why"]]) for m in compact["measures"]]
+        assert [t["id"] for t in full["tasks"]] == [t["id"] for t in compact["tasks"]]
+        assert full["ruleset"] == compact["ruleset"] and full["start_with"] == compact["start_with"]
