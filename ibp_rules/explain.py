@@ -118,6 +118,8 @@ class MeasureExplanation:
     already_in_place: bool
     chain: list[Step]
     misses: list[Miss]
+    #: the guard rules that left it out (suggested by a rule, but ruled out by what is known)
+    excluded_by: list[Why] = field(default_factory=list)
 
 
 def explain_measure(engine: Engine, assessment: Assessment, measure_id: str) -> MeasureExplanation:
@@ -138,8 +140,9 @@ def explain_measure(engine: Engine, assessment: Assessment, measure_id: str) -> 
         return step
 
     chain = [steps(w, frozenset()) for w in suggested.why] if suggested else []
+    excluded = next((x.why for x in strategy.excluded if x.id == measure_id), [])
     misses: list[Miss] = []
-    if suggested is None:
+    if suggested is None and not excluded:
         facts = project(assessment)
         derived = set(findings)
         for rule in rs.rules.values():
@@ -148,7 +151,7 @@ def explain_measure(engine: Engine, assessment: Assessment, measure_id: str) -> 
             branches = [[Clause(C.describe_atom(atom), _atom_path(atom), _atom_value(atom, facts, derived),
                                 C.holds(atom, facts, derived)) for atom in conj] for conj in rule.branches]
             misses.append(Miss(rule.id, rule.rule.title, branches))
-    return MeasureExplanation(measure_id, suggested, measure_id in strategy.already_in_place, chain, misses)
+    return MeasureExplanation(measure_id, suggested, measure_id in strategy.already_in_place, chain, misses, list(excluded))
 
 
 def _atom_path(atom: C.Atom) -> str:
@@ -206,6 +209,13 @@ def explanation_text(expl: MeasureExplanation, engine: Engine, lang: Lang) -> st
                           "planned": ("dekkes av " if nb else "met by ") + ", ".join(rs.measures[b].title.get(lang) for b in p.by)}[p.status]
                 kind = {"hard": "vilkår" if nb else "condition", "soft": "råd" if nb else "advice"}[p.kind]
                 out.append(f"  - {what} ({kind}; {status}): {p.check.get(lang)}")
+    elif expl.excluded_by:
+        out.append(f"{title} – {'vurdert, men utelatt ut fra det som er kjent' if nb else 'considered, but left out given what is known'}")
+        out.append("")
+        out.append("En regel foreslo tiltaket, men en vaktregel holder det utenfor nå; sjekk opplysningene den bygger på:" if nb else
+                   "A rule suggested the measure, but a guard rule keeps it out for now; check the facts it rests on:")
+        for w in expl.excluded_by:
+            walk(Step(w), 1)
     elif expl.already_in_place:
         note = "ikke foreslått: personen har det allerede (tiltak_mottatt)." if nb else "not suggested: the person already has it (tiltak_mottatt)."
         out.append(f"{title} – {note}")

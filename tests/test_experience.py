@@ -214,3 +214,10 @@ def test_cases_check_cli(ruleset_copy: Path) -> None:
     helse.write_text(text[:start] + text[text.index("  - id: ", start + 10):], encoding="utf-8")
     r = CliRunner().invoke(cli, ["cases", "check", "--rules", str(ruleset_copy)])
     assert r.exit_code == 1 and "FAIL rus-bolig-forst" in r.output and "missing measure bolig_forst" in r.output
+
+
+def test_explain_a_measure_left_out_by_a_guard() -> None:
+    r = CliRunner().invoke(cli, ["explain", str(EXAMPLES / "ung-enslig-mor.yaml"), "kvalifiseringsprogram", "--lang", "en"])
+    assert r.exit_code == 0
+    assert "considered, but left out given what is known" in r.output
+    assert "rule full-arbeidsevne-utelukker-uforeytelser" in r.output and "Why not" not in r.output
