@@ -112,7 +112,7 @@ def rules_test(rules: tuple[Path, ...], lang: str, select: str | None, verbose: 
     bad = [r for r in results if not r.ok]
     for r in results:
         if not r.ok:
-            click.echo(failure_text(r))
+            click.echo(failure_text(r, lang))
         elif verbose:
             click.echo(f"ok     {r.case.name} ({r.case.case.rule} {r.case.case.expect})" if not r.case.case.xfail
                        else f"xfail  {r.case.name} ({r.case.case.xfail})")

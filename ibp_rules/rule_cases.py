@@ -79,8 +79,8 @@ class LoadedCase:
 class CaseResult:
     case: LoadedCase
     passed: bool
-    #: what went wrong (empty when the case behaved as expected)
-    failures: tuple[str, ...]
+    #: what went wrong, as (English, bokmål) (empty when the case behaved as expected)
+    failures: tuple[tuple[str, str], ...]
     #: the rules that fired and the facts derived, for the failure message
     trace: tuple[str, ...]
 
@@ -168,12 +168,14 @@ def run_case(engine: Any, lc: LoadedCase) -> CaseResult:
     facts = project(lc.assessment)
     firings = engine.trace(lc.assessment)
     fired = case.rule in firings.rules
-    failures: list[str] = []
+    failures: list[tuple[str, str]] = []
     if case.expect == "fires" and not fired:
-        failures.append(f"expected rule '{case.rule}' to fire, but it stayed silent; "
-                        + _misses(engine.ruleset, case.rule, facts, set(firings.derived)))
+        misses = _misses(engine.ruleset, case.rule, facts, set(firings.derived))
+        failures.append((f"expected rule '{case.rule}' to fire, but it stayed silent; not met: {misses}",
+                         f"regelen '{case.rule}' skulle slå til, men var stille; ikke oppfylt: {misses}"))
     if case.expect == "silent" and fired:
-        failures.append(f"expected rule '{case.rule}' to stay silent, but it fired")
+        failures.append((f"expected rule '{case.rule}' to stay silent, but it fired",
+                         f"regelen '{case.rule}' skulle være stille, men slo til"))
     if case.suggests or case.absent or case.tasks:
         strategy = engine.assess(lc.assessment)
         got = {m.id for m in strategy.measures}
@@ -182,11 +184,11 @@ def run_case(engine: Any, lc: LoadedCase) -> CaseResult:
         tasks = {t.id for t in strategy.tasks}
         no_task = [t for t in case.tasks if t not in tasks]
         if missing:
-            failures.append("the strategy lacks " + ", ".join(missing))
+            failures.append(("the strategy lacks " + ", ".join(missing), "strategien mangler " + ", ".join(missing)))
         if extra:
-            failures.append("the strategy should not contain " + ", ".join(extra))
+            failures.append(("the strategy should not contain " + ", ".join(extra), "strategien skulle ikke hatt " + ", ".join(extra)))
         if no_task:
-            failures.append("the strategy lacks the task(s) " + ", ".join(no_task))
+            failures.append(("the strategy lacks the task(s) " + ", ".join(no_task), "strategien mangler oppgaven(e) " + ", ".join(no_task)))
     trace = tuple(f"fired {rid}" for rid in sorted(firings.rules)) + tuple(
         f"derived {fid} (by {', '.join(by)})" for fid, by in sorted(firings.derived.items()))
     return CaseResult(lc, not failures, tuple(failures), trace)
@@ -199,7 +201,7 @@ def _misses(ruleset: Ruleset, rule_id: str, facts: dict[str, Any], derived: set[
     for conj in rule.branches:
         failed = [C.describe_atom(a) + f" (is {_value(a, facts, derived)})" for a in conj if not C.holds(a, facts, derived)]
         parts.append(" and ".join(failed) or "(all held)")
-    return "not met: " + " | ".join(parts)
+    return " | ".join(parts)
 
 
 def _value(atom: C.Atom, facts: dict[str, Any], derived: set[str]) -> str:
@@ -209,14 +211,17 @@ def _value(atom: C.Atom, facts: dict[str, Any], derived: set[str]) -> str:
     return "unknown" if value is None else str(value)
 
 
-def failure_text(result: CaseResult) -> str:
+def failure_text(result: CaseResult, lang: str = "en") -> str:
     """A multi-line message: where, which case, what failed, and the trace."""
     lc = result.case
-    lines = [f"{lc.where}: case '{lc.case.id}' (rule {lc.case.rule}, expect {lc.case.expect})"]
+    nb = lang == "nb"
+    lines = [f"{lc.where}: case '{lc.case.id}' ({'regel' if nb else 'rule'} {lc.case.rule}, "
+             f"{'forventer' if nb else 'expect'} {lc.case.expect})"]
     if lc.case.xfail and result.passed:
-        lines.append(f"  marked as a known gap ({lc.case.xfail}) but it now passes: remove 'xfail'")
-    lines += [f"  {f}" for f in result.failures]
-    lines.append("  trace: " + ("; ".join(result.trace) or "nothing fired"))
+        lines.append(f"  merket som kjent hull ({lc.case.xfail}), men består nå: fjern 'xfail'" if nb else
+                     f"  marked as a known gap ({lc.case.xfail}) but it now passes: remove 'xfail'")
+    lines += [f"  {nb_text if nb else en}" for en, nb_text in result.failures]
+    lines.append(("  spor: " if nb else "  trace: ") + ("; ".join(result.trace) or ("ingenting slo til" if nb else "nothing fired")))
     return "\n".join(lines)
 
 
