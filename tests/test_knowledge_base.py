@@ -51,7 +51,7 @@ def test_a_known_gap_that_starts_passing_fails(ruleset_copy: Path) -> None:
         "  - {id: na-virker-det, rule: uten-bolig-akutt, expect: fires, given: {bolig: {situasjon: uten_fast_bolig}},"
         " xfail: 'trodde det var et hull'}\n"), encoding="utf-8")
     r = run("rules", "test", "--rules", str(ruleset_copy))
-    assert r.exit_code == 1 and "består nå: fjern 'xfail'" in r.output and "spor: fired uten-bolig-akutt" in r.output
+    assert r.exit_code == 1 and "består nå: fjern 'xfail'" in r.output and "spor: fired " in r.output
 
 
 def test_validate_requires_cases_both_ways_and_partners(ruleset_copy: Path) -> None:
