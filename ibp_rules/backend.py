@@ -44,6 +44,7 @@ from typing import Any
 import orjson
 from durable import engine as durable_engine
 
+from . import conditions as C
 from .compiler import compile_ruleset, engine_fact, flags_read
 from .errors import EngineError
 from .ruleset import CompiledRule, Ruleset
@@ -100,6 +101,8 @@ class DurableBackend:
     def __init__(self, ruleset: Ruleset) -> None:
         self._ruleset = ruleset
         self._flags = flags_read(ruleset)
+        self._chained = frozenset(atom.id for r in ruleset.rules.values() for atom in C.atoms(r.condition)
+                                  if isinstance(atom, C.Derived))
         self._lock = threading.Lock()
         self._current: Firings | None = None
         self.name = f"ibp@{ruleset.sha256[:12]}@{next(_instance_counter)}"
@@ -120,6 +123,10 @@ class DurableBackend:
 
     def _action_for(self, rule: CompiledRule, branch: int) -> Any:
         derives = tuple(a.derive for a in rule.rule.then if a.derive)
+        # a derived fact no rule condition reads (one only the planner or the
+        # findings use) is recorded here but never asserted: asserting it
+        # would only make durable match it against every rule
+        chained = self._chained
         rule_id = rule.id
 
         def action(c: Any) -> None:
@@ -132,7 +139,8 @@ class DurableBackend:
                 by = firings.derived.get(fact_id)
                 if by is None:
                     firings.derived[fact_id] = [rule_id]
-                    c.assert_fact({"t": "d", "id": fact_id})
+                    if fact_id in chained:
+                        c.assert_fact({"t": "d", "id": fact_id})
                 elif rule_id not in by:
                     by.append(rule_id)
 
