@@ -50,6 +50,10 @@ GOAL_PILLAR = {
 }
 
 
+#: bound on the output objects an engine shares between strategies
+OBJECT_CACHE_SIZE = 20_000
+
+
 class Engine:
     """Suggests explained, staged IBP strategies from assessments."""
 
@@ -58,6 +62,10 @@ class Engine:
         self.graph = PillarGraph(ruleset)
         self._backend = DurableBackend(ruleset)
         self._why_cache: WhyCache | None = {}
+        #: output objects shared between strategies (see :meth:`_shared`)
+        self._objects: dict[tuple[Any, ...], Any] = {}
+        self._info = (EngineInfo(version=__version__),
+                      RulesetInfo(id=ruleset.id, version=ruleset.version, sha256=ruleset.sha256, overrides=list(ruleset.overrides)))
 
     @classmethod
     def from_paths(cls, *paths: str | Path) -> Engine:
@@ -115,6 +123,23 @@ class Engine:
             raise AssessmentError(problems)
         return a
 
+    def _shared(self, key: tuple[Any, ...], make: Any) -> Any:
+        """The output object for ``key``, made once and shared.
+
+        Output models are immutable, and in a caseload the same measure with
+        the same stage, partners and reasons recurs thousands of times;
+        building and validating it once saves time per assessment. Keys hold
+        the ids of the (equally shared) parts, and every cached object keeps
+        those parts alive, so an id cannot be reused while its key exists.
+        Bounded: cleared when full.
+        """
+        obj = self._objects.get(key)
+        if obj is None:
+            if len(self._objects) >= OBJECT_CACHE_SIZE:
+                self._objects.clear()
+            obj = self._objects[key] = make()
+        return obj
+
     def _build(self, a: Assessment, facts: dict[str, Any], fired: dict[str, list[int]],
                derived: dict[str, list[str]]) -> Strategy:
         rs = self.ruleset
@@ -152,17 +177,20 @@ class Engine:
                 partners.setdefault(mid, set()).update((p.id, p.form) for p in action.partners)
                 reasons.setdefault(mid, []).append(whys[rid])
 
-        planned = plan(rs, phase_req, derived, already)
+        planned = plan(rs, phase_req, derived, already, self._shared)
         measures = []
+        shared = self._shared
         for mid, pm in planned.items():
             m = rs.measures[mid]
-            uses = partners[mid] or {(m.partner, "tilgang")}
-            measures.append(SuggestedMeasure(
-                id=mid, title=m.title, pillar=m.pillar, administered_by=m.partner, phase=pm.phase,
+            uses = tuple(sorted(partners[mid] or {(m.partner, "tilgang")}))
+            why = reasons[mid]
+            key = ("m", mid, pm.phase, pm.stage, tuple(pm.requires), tuple(map(id, pm.prerequisites)), uses, tuple(map(id, why)))
+            measures.append(shared(key, lambda m=m, pm=pm, uses=uses, why=why: SuggestedMeasure(
+                id=m.id, title=m.title, pillar=m.pillar, administered_by=m.partner, phase=pm.phase,
                 stage=pm.stage, requires=pm.requires, prerequisites=pm.prerequisites,
-                partners=[PartnerUse(id=p, form=f) for p, f in sorted(uses)],
-                to_check=list(m.preconditions), confirmed=m.confirmed, why=reasons[mid],
-            ))
+                partners=[shared(("p", p, f), lambda p=p, f=f: PartnerUse(id=p, form=f)) for p, f in uses],
+                to_check=list(m.preconditions), confirmed=m.confirmed, why=why,
+            )))
         measures.sort(key=lambda sm: (sm.stage, _pillar_order(sm.pillar), sm.id))
 
         partner_forms: dict[str, set[str]] = {}
@@ -172,17 +200,19 @@ class Engine:
                 partner_forms.setdefault(use.id, set()).add(use.form)
                 partner_measures.setdefault(use.id, set()).add(sm.id)
         partner_list = [
-            PartnerSummary(id=pid, title=rs.partners[pid].title, pillar=rs.partners[pid].pillar,
-                           forms=sorted(partner_forms[pid], key=("informasjon", "tilgang", "samordning").index),
-                           measures=sorted(partner_measures[pid]))
+            shared(("ps", pid, tuple(sorted(partner_forms[pid])), tuple(sorted(partner_measures[pid]))), lambda pid=pid: PartnerSummary(
+                id=pid, title=rs.partners[pid].title, pillar=rs.partners[pid].pillar,
+                forms=sorted(partner_forms[pid], key=("informasjon", "tilgang", "samordning").index),
+                measures=sorted(partner_measures[pid])))
             for pid in sorted(partner_forms)
         ]
 
         findings = []
         for fid in sorted(derived):
             f = rs.facts[fid]
-            findings.append(Finding(id=fid, kind=f.kind, pillar=f.pillar, title=f.title, blocks=list(f.blocks),
-                                    why=[whys[r] for r in sorted(derived[fid])]))
+            fwhy = [whys[r] for r in sorted(derived[fid])]
+            findings.append(shared(("f", fid, tuple(map(id, fwhy))), lambda f=f, fwhy=fwhy: Finding(
+                id=f.id, kind=f.kind, pillar=f.pillar, title=f.title, blocks=list(f.blocks), why=fwhy)))
         barriers = [rs.facts[fid] for fid in derived if rs.facts[fid].kind == "barrier"]
         start, start_reasons = self.graph.start_with(barriers)
         goals = list(facts.get("mal.onsker", []))
@@ -191,19 +221,20 @@ class Engine:
 
         needs = []
         for pid, pillar in rs.pillars.items():
-            needs.append(PillarNeeds(
-                pillar=pid, title=pillar.title,
-                barriers=sorted(f.id for f in findings if f.pillar == pid and f.kind == "barrier"),
-                resources=sorted(f.id for f in findings if f.pillar == pid and f.kind == "resource"),
-                measures=sorted(sm.id for sm in measures if sm.pillar == pid),
-            ))
+            nb_ = tuple(sorted(f.id for f in findings if f.pillar == pid and f.kind == "barrier"))
+            nr_ = tuple(sorted(f.id for f in findings if f.pillar == pid and f.kind == "resource"))
+            nm_ = tuple(sorted(sm.id for sm in measures if sm.pillar == pid))
+            needs.append(shared(("n", pid, nb_, nr_, nm_), lambda pid=pid, pillar=pillar, nb_=nb_, nr_=nr_, nm_=nm_: PillarNeeds(
+                pillar=pid, title=pillar.title, barriers=list(nb_), resources=list(nr_), measures=list(nm_))))
 
+        engine_info, ruleset_info = self._info
         return Strategy(
-            engine=EngineInfo(version=__version__),
-            ruleset=RulesetInfo(id=rs.id, version=rs.version, sha256=rs.sha256, overrides=list(rs.overrides)),
+            engine=engine_info,
+            ruleset=ruleset_info,
             goals=sorted(goals),
             start_with=start,
-            start_reason=[StartReason(pillar=r.pillar, barriers=list(r.barriers), blocks=list(r.blocks)) for r in start_reasons],
+            start_reason=[shared(("s", r.pillar, tuple(r.barriers), tuple(r.blocks)), lambda r=r: StartReason(
+                pillar=r.pillar, barriers=list(r.barriers), blocks=list(r.blocks))) for r in start_reasons],
             needs=needs,
             findings=findings,
             stages=max((sm.stage for sm in measures), default=-1) + 1,
@@ -212,8 +243,9 @@ class Engine:
             already_in_place=sorted(skipped),
             excluded=[ExcludedMeasure(id=mid, title=rs.measures[mid].title, why=excluded_by[mid]) for mid in sorted(guarded)],
             tasks=sorted(
-                (CoordinatorTask(id=tid, title=rs.tasks[tid].title, description=rs.tasks[tid].description,
-                                 phase=rs.tasks[tid].phase, why=reasons_) for tid, reasons_ in task_reasons.items()),
+                (shared(("t", tid, tuple(map(id, reasons_))), lambda tid=tid, reasons_=reasons_: CoordinatorTask(
+                    id=tid, title=rs.tasks[tid].title, description=rs.tasks[tid].description,
+                    phase=rs.tasks[tid].phase, why=reasons_)) for tid, reasons_ in task_reasons.items()),
                 key=lambda t: (PHASES.index(t.phase), t.id),
             ),
         )

@@ -11,8 +11,9 @@ never silently dropped.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from .ruleset import Ruleset
 from .ruleset_files import PHASES
@@ -29,12 +30,13 @@ class PlannedMeasure:
 
 
 def plan(ruleset: Ruleset, suggested: dict[str, str | None], derived: Iterable[str],
-         already: Iterable[str]) -> dict[str, PlannedMeasure]:
+         already: Iterable[str], shared: Callable[[tuple[Any, ...], Callable[[], Any]], Any] | None = None) -> dict[str, PlannedMeasure]:
     """Stage and phase each suggested measure.
 
     ``suggested`` maps measure id → the earliest phase a rule asked for (or
     None for the catalogue default); ``derived`` are the active derived facts;
-    ``already`` the measures the person already has.
+    ``already`` the measures the person already has; ``shared`` (optional)
+    returns one shared object per key, so that equal statuses are built once.
     """
     active = set(derived)
     have = set(already)
@@ -48,7 +50,7 @@ def plan(ruleset: Ruleset, suggested: dict[str, str | None], derived: Iterable[s
     statuses: dict[str, list[PrerequisiteStatus]] = {}
     for mid in ids:
         out: list[PrerequisiteStatus] = []
-        for pre in ruleset.measures[mid].requires:
+        for index, pre in enumerate(ruleset.measures[mid].requires):
             by: list[str] = []
             if pre.measure is not None:
                 if pre.measure in have:
@@ -66,8 +68,11 @@ def plan(ruleset: Ruleset, suggested: dict[str, str | None], derived: Iterable[s
                     status = "planned" if by else "check"
             if status == "planned" and pre.kind == "hard":
                 after[mid].update(by)
-            out.append(PrerequisiteStatus(measure=pre.measure, fact=pre.fact, kind=pre.kind, status=status,
-                                          by=by, check=pre.check, source=pre.source))
+            def make(pre: Any = pre, status: str = status, by: list[str] = by) -> PrerequisiteStatus:
+                return PrerequisiteStatus(measure=pre.measure, fact=pre.fact, kind=pre.kind, status=status,
+                                          by=by, check=pre.check, source=pre.source)
+
+            out.append(shared(("pre", mid, index, status, tuple(by)), make) if shared is not None else make())
         statuses[mid] = out
 
     # Every edge here is an edge of the catalogue's prerequisite DAG, so its

@@ -280,3 +280,12 @@ def test_orjson_inside_durable_changes_nothing(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setattr(durable_engine, "json", json)
     slow = Engine.from_paths(default_ruleset_path())
     assert [slow.assess(read_assessment(p)).to_json() for p in EXAMPLE_FILES] == expected
+
+
+def test_shared_output_objects_never_mix_strategies() -> None:
+    """Strategies share immutable parts; interleaving cases changes no byte of any of them."""
+    warm = Engine.from_paths(default_ruleset_path())
+    cases = [read_assessment(p) for p in EXAMPLE_FILES]
+    interleaved = [warm.assess(c).to_json() for c in cases + cases[::-1]]
+    fresh = [Engine.from_paths(default_ruleset_path()).assess(c).to_json() for c in cases]
+    assert interleaved[: len(cases)] == fresh and interleaved[len(cases):] == fresh[::-1]
