@@ -51,7 +51,7 @@ GOAL_PILLAR = {
 
 
 #: bound on the output objects an engine shares between strategies
-OBJECT_CACHE_SIZE = 20_000
+OBJECT_CACHE_SIZE = 5_000
 
 
 class Engine:
