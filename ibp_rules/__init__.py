@@ -11,7 +11,7 @@ staged strategy comes out. The tool suggests; people decide.
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 from .assessment import Assessment, assessment_json_schema  # noqa: E402
 from .engine import Engine, parse_assessment, read_assessment  # noqa: E402
