@@ -52,7 +52,7 @@ class Expect(BaseModel):
     #: partner ids, optionally with the collaboration form: ``gjeldsradgiver:samordning``
     partners: list[PartnerForm] = []
     tasks: list[Slug] = []
-    #: pillars the strategy should start with (all of them, in any order)
+    #: the pillars the strategy should start with (exactly these, in any order)
     start_with: list[Slug] = []
     #: at most this many measures (a negative control expects few or none)
     max_measures: int | None = Field(None, ge=0)
@@ -79,7 +79,7 @@ def check_expectations(strategy: Strategy, expect: Expect) -> list[str]:
     out += [f"missing task {t}" for t in expect.tasks if t not in tasks]
     if expect.max_measures is not None and len(got) > expect.max_measures:
         out.append(f"{len(got)} measures suggested, at most {expect.max_measures} expected: {', '.join(sorted(got))}")
-    if expect.start_with and set(expect.start_with) - set(strategy.start_with):
+    if expect.start_with and set(expect.start_with) != set(strategy.start_with):
         out.append(f"should start with {', '.join(expect.start_with)}, starts with {', '.join(strategy.start_with) or 'nothing'}")
     return out
 
