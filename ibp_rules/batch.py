@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .assessment import assessment_from_located
 from .engine import Engine
 from .errors import IbpError, InputError
 from .yaml_source import SourceError, read_bytes
@@ -82,8 +83,6 @@ def run_record(engine: Engine, record: Record, compact: bool = False) -> tuple[b
     process (which on two cores competes with the workers for CPU) only
     copies it to the output file.
     """
-    from .assessment import assessment_from_located
-
     head: dict[str, Any] = {"line": record.line}
     if record.file is not None:
         head["file"] = record.file

@@ -19,10 +19,6 @@ from .ruleset import Ruleset
 from .ruleset_files import PILLAR_IDS
 from .text import Text
 
-#: computed facts count as reading the field they are computed from
-_COMPUTED_FROM = {"husholdning.antall_barn": "husholdning.barn_alder", "husholdning.yngste_barn_alder": "husholdning.barn_alder",
-                  "husholdning.eldste_barn_alder": "husholdning.barn_alder"}
-
 
 @dataclass(frozen=True)
 class CoverageItem:
@@ -69,7 +65,8 @@ def coverage(rs: Ruleset) -> CoverageReport:
             relations.add(f"{rel.from_}>{rel.to}:{rel.role}")
         for atom in C.atoms(rule.condition):
             if isinstance(atom, C.Compare):
-                read.add(_COMPUTED_FROM.get(atom.path, atom.path))
+                # a computed fact counts as reading the field it is computed from
+                read.add(FACTS[atom.path].computed_from or atom.path)
     # a partner administering a suggestable measure is involved through it
     partners.update(rs.measures[m].partner for m in suggested)
     defined = {
@@ -77,7 +74,7 @@ def coverage(rs: Ruleset) -> CoverageReport:
         "partner": (set(rs.partners), partners),
         "task": (set(rs.tasks), tasks),
         "fact": (set(rs.facts), derived),
-        "field": ({p for p in FACTS if p not in _COMPUTED_FROM}, read),
+        "field": ({p for p, spec in FACTS.items() if not spec.computed}, read),
         # each of the six relations, both directions, as barrier and as solution (veileder §4.1.1)
         "relation": ({f"{a}>{b}:{role}" for a in PILLAR_IDS for b in PILLAR_IDS if a != b for role in ("barrier", "solution")},
                      relations),

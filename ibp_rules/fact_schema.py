@@ -47,7 +47,12 @@ class FactSpec:
     values: tuple[str, ...] = ()
     pillar: str | None = None
     description: str = ""
-    computed: bool = False
+    #: for a fact computed from another field (not set directly), that field
+    computed_from: str | None = None
+
+    @property
+    def computed(self) -> bool:
+        return self.computed_from is not None
 
     @property
     def key(self) -> str:
@@ -123,15 +128,15 @@ def _build() -> tuple[dict[str, FactSpec], list[tuple[FactSpec, Callable[[Assess
     # Facts computed from others, so rules need not count list items.
     computed: list[tuple[FactSpec, Callable[[Assessment], Any]]] = [
         (
-            FactSpec("husholdning.antall_barn", "number", (), None, "Number of children (computed).", True),
+            FactSpec("husholdning.antall_barn", "number", (), None, "Number of children (computed).", "husholdning.barn_alder"),
             lambda a: None if a.husholdning.barn_alder is None else len(a.husholdning.barn_alder),
         ),
         (
-            FactSpec("husholdning.yngste_barn_alder", "number", (), None, "Age of the youngest child (computed).", True),
+            FactSpec("husholdning.yngste_barn_alder", "number", (), None, "Age of the youngest child (computed).", "husholdning.barn_alder"),
             lambda a: min(a.husholdning.barn_alder) if a.husholdning.barn_alder else None,
         ),
         (
-            FactSpec("husholdning.eldste_barn_alder", "number", (), None, "Age of the oldest child (computed).", True),
+            FactSpec("husholdning.eldste_barn_alder", "number", (), None, "Age of the oldest child (computed).", "husholdning.barn_alder"),
             lambda a: max(a.husholdning.barn_alder) if a.husholdning.barn_alder else None,
         ),
     ]

@@ -27,7 +27,7 @@ from .errors import AssessmentError, Problem, RulesetError
 from .ruleset import CASES_SUFFIXES, Ruleset
 from .ruleset_files import RuleId, Slug
 from .validation_messages import located_problems
-from .yaml_source import Located, SourceError, read_file
+from .yaml_source import Located, SourceError, format_path, read_file
 
 CaseId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,79}$")]
 
@@ -129,7 +129,7 @@ def load_rule_cases(ruleset: Ruleset, files: Sequence[Path] | None = None) -> li
 
             def bad(sub: tuple[str | int, ...], message: str, case: RuleCase = case, located: Located = located,
                     loc: tuple[str | int, ...] = loc) -> None:
-                problems.append(Problem(located.file, located.line_of(loc + sub), _fmt(loc + sub), message, case.rule))
+                problems.append(Problem(located.file, located.line_of(loc + sub), format_path(loc + sub), message, case.rule))
 
             if case.id in seen:
                 bad(("id",), f"duplicate case id '{case.id}' in this file")
@@ -146,18 +146,12 @@ def load_rule_cases(ruleset: Ruleset, files: Sequence[Path] | None = None) -> li
                 assessment = assessment_from_located(sub)
             except AssessmentError as exc:
                 for p in exc.problems:
-                    problems.append(Problem(p.file, p.line or line, f"{_fmt(loc)}.given.{p.path}".rstrip("."), p.message, case.rule))
+                    problems.append(Problem(p.file, p.line or line, f"{format_path(loc)}.given.{p.path}".rstrip("."), p.message, case.rule))
                 continue
             out.append(LoadedCase(case, located.file, line, assessment))
     if problems:
         raise RulesetError(problems)
     return out
-
-
-def _fmt(path: tuple[str | int, ...]) -> str:
-    from .yaml_source import format_path
-
-    return format_path(path)
 
 
 def run_case(engine: Any, lc: LoadedCase) -> CaseResult:

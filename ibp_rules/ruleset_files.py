@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from .text import Text
 
@@ -40,7 +40,8 @@ def _check_source(value: str) -> str:
     return value.strip()
 
 
-Source = Annotated[str, Field(min_length=3, max_length=300)]
+#: a reference to where a rule or item comes from; placeholders are refused
+Source = Annotated[str, Field(min_length=3, max_length=300), AfterValidator(_check_source)]
 
 
 class RulesetManifest(_File):
@@ -72,8 +73,6 @@ class Relation(_File):
     source: Source
     directions: tuple[RelationDirection, RelationDirection]
 
-    _v_source = field_validator("source")(_check_source)
-
     @model_validator(mode="after")
     def _directions_match(self) -> Relation:
         a, b = self.between
@@ -99,8 +98,6 @@ class Partner(_File):
     source: Source
     override: bool = False
 
-    _v_source = field_validator("source")(_check_source)
-
 
 class PartnersFile(_File):
     kind: Literal["partners"]
@@ -120,8 +117,6 @@ class Prerequisite(_File):
     kind: Literal["hard", "soft"]
     check: Text
     source: Source
-
-    _v_source = field_validator("source")(_check_source)
 
     @model_validator(mode="after")
     def _one_target(self) -> Prerequisite:
@@ -144,8 +139,6 @@ class Measure(_File):
     confirmed: bool = True
     source: Source
     override: bool = False
-
-    _v_source = field_validator("source")(_check_source)
 
 
 class MeasuresFile(_File):
@@ -193,8 +186,6 @@ class Task(_File):
     source: Source
     override: bool = False
 
-    _v_source = field_validator("source")(_check_source)
-
 
 class TasksFile(_File):
     kind: Literal["tasks"]
@@ -208,8 +199,6 @@ class ParameterValue(_File):
     value: float
     source: Source
     confirmed: bool = True
-
-    _v_source = field_validator("source")(_check_source)
 
 
 class Parameter(_File):
@@ -327,8 +316,6 @@ class Rule(_File):
     since: dt.date | None = None
     #: replace the rule of the same id from another folder (explicit, reported)
     override: bool = False
-
-    _v_source = field_validator("source")(_check_source)
 
     @field_validator("when")
     @classmethod
