@@ -25,6 +25,7 @@ conjunctions that the compiler turns into durable_rules patterns.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -289,6 +290,32 @@ def holds(atom: Atom, facts: dict[str, Any], derived: set[str] | frozenset[str])
     if op == "empty":
         return bool((len(value) == 0) == v)
     raise AssertionError(op)  # pragma: no cover
+
+
+def value_test(atom: Compare) -> Callable[[Any], bool]:
+    """A predicate on a *known* value for ``atom`` (not for ``known``).
+
+    Built once per atom at load time, so that evaluating many conditions per
+    assessment (open questions, settled checks) costs a call, not an
+    if-chain; same meaning as :func:`holds`.
+    """
+    op, v = atom.op, atom.value
+    tests: dict[str, Callable[[Any], bool]] = {
+        "eq": lambda x: bool(x == v),
+        "ne": lambda x: bool(x != v),
+        "lt": lambda x: bool(x < v),
+        "lte": lambda x: bool(x <= v),
+        "gt": lambda x: bool(x > v),
+        "gte": lambda x: bool(x >= v),
+        "in": lambda x: x in v,
+        "not_in": lambda x: x not in v,
+        "contains": lambda x: v in x,
+        "not_contains": lambda x: v not in x,
+        "contains_any": lambda x: any(y in x for y in v),
+        "contains_none": lambda x: not any(y in x for y in v),
+        "empty": lambda x: (len(x) == 0) == v,
+    }
+    return tests[op]
 
 
 @functools.lru_cache(maxsize=8192)

@@ -21,6 +21,7 @@ from .explain import WhyCache, explain_rule
 from .fact_schema import project
 from .graph import PillarGraph
 from .planner import earliest_phase, plan
+from .questions import QuestionIndex
 from .resources import default_ruleset_path
 from .ruleset import Ruleset, load_ruleset
 from .ruleset_files import PHASES, PILLAR_IDS
@@ -29,6 +30,7 @@ from .strategy import (
     EngineInfo,
     ExcludedMeasure,
     Finding,
+    OpenQuestion,
     PartnerSummary,
     PartnerUse,
     PillarNeeds,
@@ -61,6 +63,7 @@ class Engine:
         self.ruleset = ruleset
         self.graph = PillarGraph(ruleset)
         self._backend = DurableBackend(ruleset)
+        self._questions = QuestionIndex(ruleset)
         self._why_cache: WhyCache | None = {}
         #: output objects shared between strategies (see :meth:`_shared`)
         self._objects: dict[tuple[Any, ...], Any] = {}
@@ -227,6 +230,14 @@ class Engine:
             needs.append(shared(("n", pid, nb_, nr_, nm_), lambda pid=pid, pillar=pillar, nb_=nb_, nr_=nr_, nm_=nm_: PillarNeeds(
                 pillar=pid, title=pillar.title, barriers=list(nb_), resources=list(nr_), measures=list(nm_))))
 
+        suggested_ids = {sm.id for sm in measures}
+        questions = [
+            shared(("q", q.path, tuple(sorted(q.adds)), tuple(sorted(q.removes)), tuple(sorted(q.tasks)), tuple(sorted(q.rules))),
+                   lambda q=q: OpenQuestion(path=q.path, measures=sorted(q.adds | q.removes), adds=sorted(q.adds),
+                                            removes=sorted(q.removes), tasks=sorted(q.tasks), rules=sorted(q.rules)))
+            for q in self._questions.questions(facts, fired, derived, suggested_ids, skipped | guarded)
+        ]
+
         engine_info, ruleset_info = self._info
         return Strategy(
             engine=engine_info,
@@ -248,6 +259,7 @@ class Engine:
                     phase=rs.tasks[tid].phase, why=reasons_)) for tid, reasons_ in task_reasons.items()),
                 key=lambda t: (PHASES.index(t.phase), t.id),
             ),
+            open_questions=questions,
         )
 
 

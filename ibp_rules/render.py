@@ -18,7 +18,7 @@ from markupsafe import Markup
 
 from .decisions import Decisions, plan_view
 from .graph import PillarGraph
-from .labels import value_label
+from .labels import field_label, value_label
 from .ruleset import Ruleset
 from .strategy import Strategy
 from .svg import pillar_svg
@@ -98,6 +98,9 @@ LABELS: dict[str, dict[str, str]] = {
         "fill_in": "Fylles ut sammen med brukeren",
         "model": "Pilarmodellen – barrierer nå",
         "unknown_in_decisions": "Valg for tiltak som ikke er foreslått nå",
+        "open_questions": "Åpne spørsmål som kan endre planen",
+        "could_add": "kan gi",
+        "could_remove": "kan ta bort",
     },
     "en": {
         "heading": "IBP – suggested strategy",
@@ -170,6 +173,9 @@ LABELS: dict[str, dict[str, str]] = {
         "fill_in": "To be filled in with the user",
         "model": "The pillar model – barriers now",
         "unknown_in_decisions": "Decisions on measures not suggested now",
+        "open_questions": "Open questions that could change the plan",
+        "could_add": "could add",
+        "could_remove": "could remove",
     },
 }
 
@@ -231,6 +237,18 @@ class _View:
 
     def fact(self, fid: str) -> str:
         return self.rs.facts[fid].title.get(self.lang) if fid in self.rs.facts else fid
+
+    def field(self, path: str) -> str:
+        return field_label(path, self.lang)
+
+    def question_line(self, q: Any) -> str:
+        """``Betalingsproblemer: kan gi Gjeldsrådgivning``: one open question, briefly."""
+        parts = []
+        if q.adds:
+            parts.append(f"{self.L['could_add']} {', '.join(self.measure(m) for m in q.adds)}")
+        if q.removes:
+            parts.append(f"{self.L['could_remove']} {', '.join(self.measure(m) for m in q.removes)}")
+        return f"{self.field(q.path)}: {'; '.join(parts)}"
 
     def goal(self, gid: str) -> str:
         return value_label("mal.onsker", gid, self.lang)

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .text import Text
 
-STRATEGY_SCHEMA_VERSION = 2
+STRATEGY_SCHEMA_VERSION = 3
 
 NOTICE = Text(
     nb="Dette er forslag til en strategi, ikke vedtak. Brukeren og koordinatoren bestemmer; "
@@ -165,6 +165,22 @@ class RulesetInfo(_Out):
     overrides: list[str] = Field(description="Built-in items replaced from another folder, as 'kind:id'.")
 
 
+class OpenQuestion(_Out):
+    """An unknown field whose answer could change the plan, and what it could change.
+
+    Computed from the compiled rule conditions with three-valued logic: a
+    rule that could fire (or stop firing) once the field is known. Nothing
+    here is assumed about the answer; the coordinator asks.
+    """
+
+    path: str = Field(description="Assessment field path, e.g. 'okonomi.betalingsproblemer'.")
+    measures: list[str] = Field(description="Measures the answer could add or remove (adds ∪ removes).")
+    adds: list[str] = Field(description="Measures not suggested now that the answer could bring in.")
+    removes: list[str] = Field(description="Measures suggested now that the answer could take out.")
+    tasks: list[str] = Field(description="Coordinator tasks the answer could add or remove.")
+    rules: list[str] = Field(description="The rules whose outcome depends on the answer.")
+
+
 class Strategy(_Out):
     """A suggested IBP strategy for one assessment."""
 
@@ -185,6 +201,9 @@ class Strategy(_Out):
     already_in_place: list[str] = Field(description="Suggested by a rule but already received, so left out.")
     excluded: list[ExcludedMeasure] = Field(description="Suggested by a rule but ruled out by what is known (a guard rule).")
     tasks: list[CoordinatorTask] = Field(description="The coordinator's own tasks, by phase.")
+    open_questions: list[OpenQuestion] = Field(
+        description="Unknown fields whose answers could change the plan, in assessment order."
+    )
 
     def to_json(self) -> str:
         """Canonical JSON (UTF-8 text, two-space indent, trailing newline)."""

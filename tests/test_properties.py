@@ -58,6 +58,38 @@ ASSESSMENTS = st.fixed_dictionaries({}, optional={
 })
 
 
+def _values(annotation: Any, field: Any) -> list[Any]:
+    """Representative values to set a field to (every value of a closed vocabulary)."""
+    inner = _strip_annotated(_unwrap_optional(annotation))
+    if inner is bool:
+        return [True, False]
+    if inner in (int, float):
+        lo = next((m.ge for m in field.metadata if hasattr(m, "ge")), 0)
+        hi = next((m.le for m in field.metadata if hasattr(m, "le")), 100)
+        return sorted({v for v in (0, 1, 2, 3, 4, 8, 12, 17, 20, 26, 30, 50, 60, 67, 70, 79, 80, 100) if lo <= v <= hi})
+    if isinstance(inner, type) and issubclass(inner, enum.Enum):
+        return [m.value for m in inner]
+    if typing.get_origin(inner) is list:
+        item = _strip_annotated(typing.get_args(inner)[0])
+        if isinstance(item, type) and issubclass(item, enum.Enum):
+            return [[]] + [[m.value] for m in item]
+        if item is int:
+            return [[], [0], [3], [7], [12], [2, 16]]
+    return []
+
+
+#: every field rules may read, with the values a property test sets it to
+values_of: dict[str, list[Any]] = {}
+for _section_name, _f in Assessment.model_fields.items():
+    _ann = _unwrap_optional(_f.annotation)
+    if isinstance(_ann, type) and issubclass(_ann, BaseModel):
+        for _name, _sub in _ann.model_fields.items():
+            if _vals := _values(_sub.annotation, _sub):
+                values_of[f"{_section_name}.{_name}"] = _vals
+    elif _section_name == "malgrupper":
+        values_of[_section_name] = _values(_f.annotation, _f)
+
+
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(ASSESSMENTS)
 def test_any_valid_assessment_gives_a_valid_deterministic_strategy(data: dict[str, Any]) -> None:
