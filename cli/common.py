@@ -74,7 +74,9 @@ def emit(text: str, output: Path | None) -> None:
     if output is None:
         click.echo(text, nl=False)
     else:
-        output.write_text(text, encoding="utf-8")
+        from ibp_rules.atomic import write_atomic
+
+        write_atomic(output, text)  # complete or not at all; a bad path is an OutputError (exit 2)
 
 
 def t(nb: str, en: str) -> str:
