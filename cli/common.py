@@ -84,6 +84,21 @@ def t(nb: str, en: str) -> str:
     return nb if current_lang(click.get_current_context(silent=True)) == "nb" else en
 
 
+def confirm(question: str, default: bool) -> bool:
+    """Ask yes/no in the user's language: j/ja/n/nei in bokmål, y/yes/n/no in English (both always work)."""
+    nb = current_lang(click.get_current_context(silent=True)) == "nb"
+    choices = ("J/n" if default else "j/N") if nb else ("Y/n" if default else "y/N")
+    while True:
+        answer = click.prompt(f"{question} [{choices}]", default="", show_default=False, prompt_suffix=" ").strip().casefold()
+        if not answer:
+            return default
+        if answer in ("j", "ja", "y", "yes"):
+            return True
+        if answer in ("n", "nei", "no"):
+            return False
+        click.echo("  ! svar j (ja) eller n (nei)" if nb else "  ! answer y (yes) or n (no)")
+
+
 class IbpGroup(click.Group):
     """A click group that turns our errors into messages and exit codes."""
 
