@@ -475,6 +475,7 @@ class BatchOutput:
     def write(self, block: bytes) -> None:
         try:
             self._file.file.write(block)
+            self._file.file.flush()  # whole blocks reach the file at once, so a crash leaves whole lines
         except OSError as exc:
             raise output_error(self.shown, exc) from None
         self.lines += block.count(b"\n")

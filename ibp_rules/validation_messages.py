@@ -62,6 +62,8 @@ def describe(err: Any, known_fields: list[str] | None = None) -> Text:
     if kind == "string_too_long":
         n = ctx.get("max_length", "?")
         return Text(nb=f"teksten er for lang (høyst {n} tegn)", en=f"text too long (at most {n} characters)")
+    if kind == "string_too_short":
+        return Text(nb="teksten kan ikke være tom", en="the text cannot be empty")
     if kind == "string_pattern_mismatch":
         return Text(nb="ugyldig id: små bokstaver a–z, sifre og _", en="invalid id: lowercase a-z, digits and _")
     if kind == "too_long":
