@@ -174,7 +174,14 @@ def test_plain_numbers_still_work() -> None:
         f"bolig:\n  situasjon: !{SENTINEL}!x eid\n".encode(),
     ],
 )
-def test_errors_name_the_position_not_the_text(raw: bytes) -> None:
+@pytest.mark.parametrize("loader", ["libyaml", "pure Python"])
+def test_errors_name_the_position_not_the_text(raw: bytes, loader: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    if loader == "pure Python":  # PyYAML without libyaml quotes anchors, aliases and tag handles in its messages
+        import yaml
+
+        from ibp_rules import yaml_source
+
+        monkeypatch.setattr(yaml_source, "_LOADER", yaml.SafeLoader)
     with pytest.raises(AssessmentError) as exc:
         parse_assessment(raw, "sak.yaml")
     for lang in ("en", "nb"):
