@@ -5,6 +5,12 @@ automatically) and their words from :mod:`ibp_rules.labels`. Each answer is
 parsed by :func:`parse_answer`; the terminal loop lives in the CLI. "Vet
 ikke" (unknown) is always a valid answer, and "<" goes back one question.
 
+Saving (for the terminal loop): the assessment is written completely or not
+at all, and while the interview runs a recovery copy of the answers so far
+(``FILE.utkast``, beside the file the user chose, never hidden) lets an
+interview that stopped go on where it was (:func:`save_draft`,
+:func:`load_draft`, :meth:`Interview.restore`).
+
 Order: pillar by pillar — household, target groups, bolig, økonomi, helse,
 arbeid/utdanning — then the user's own goals, as the method's mapping does.
 """
