@@ -59,7 +59,8 @@ def batch(source: Path, output: Path, workers: int, compact: bool, resume: bool,
             started = time.perf_counter()
             if not to_stdout:
                 _refuse_input_as_output(source, output)
-                out = BatchOutput(output, eng, compact, resume)
+                with stop.deferred():  # opened (and, resuming, checked) whole, or not at all
+                    out = BatchOutput(output, eng, compact, resume)
                 if resume:
                     _say_where_resumed(out)
             records, total = _records(source)
@@ -88,7 +89,7 @@ def batch(source: Path, output: Path, workers: int, compact: bool, resume: bool,
             if out is not None:
                 out.finish()
         except Interrupted as exc:
-            _stopped(exc, out, written)
+            _stopped(exc, out, written, to_stdout)
         except BaseException:
             if out is not None and out.lines:
                 out.keep(True)
@@ -143,18 +144,18 @@ def _say_where_resumed(out: Any) -> None:
                      f"No records in {out.shown_partial} to continue from; starting from the beginning."), err=True)
 
 
-def _stopped(exc: Interrupted, out: Any, written: int) -> None:
+def _stopped(exc: Interrupted, out: Any, written: int, to_stdout: bool) -> None:
     """One line on what the stop left behind, then the signal's exit code."""
     how = t("Avbrutt", "Interrupted") + f" ({exc})"
-    if out is None:
-        where = t(f"{written} poster skrevet til standard ut.", f"{written} records written to standard output.") if written \
-            else t("ingen fil er skrevet.", "no file was written.")
-    elif out.lines:
+    if to_stdout:
+        where = t(f"{written} poster skrevet til standard ut.", f"{written} records written to standard output.")
+    elif out is not None and out.lines:
         out.keep(True)
         where = t(f"{out.lines} poster er i {out.shown_partial}; fortsett med --resume.",
                   f"{out.lines} records are in {out.shown_partial}; continue with --resume.")
     else:
-        out.keep(False)
+        if out is not None:
+            out.keep(False)
         where = t("ingen poster skrevet; ingen fil laget.", "no records written; no file made.")
     click.echo(f"{how}: {where}", err=True)
     sys.exit(exc.exit_code)

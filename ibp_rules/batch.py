@@ -138,7 +138,7 @@ def _init_worker(engine: Engine | EngineRecipe, compact: bool) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     if hasattr(signal, "pthread_sigmask"):
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
     _COMPACT = compact
     if isinstance(engine, Engine):
         _ENGINE = engine
@@ -257,23 +257,25 @@ def _read_ahead(chunks: Iterator[list[Record]], stop: threading.Event, depth: in
         yield item
 
 
-@contextlib.contextmanager
-def _signals_blocked() -> Iterator[None]:
-    """Hold SIGINT/SIGTERM back while worker processes start.
+_STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+
+
+def _block_stop_signals() -> set[int | signal.Signals] | None:
+    """Hold SIGINT/SIGTERM back while worker processes start; returns the old mask.
 
     A worker forked at the moment Ctrl-C arrives would otherwise run the
     parent's handler; with the signals blocked the worker inherits the block,
     installs its own dispositions and only then unblocks (see
-    :func:`_init_worker`). Signals that arrive meanwhile are delivered to the
-    parent when the block ends.
+    :func:`_init_worker`). Signals that arrive meanwhile reach the parent
+    when :func:`_restore_signals` ends the block.
     """
     if not hasattr(signal, "pthread_sigmask"):
-        yield
-        return
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
-    try:
-        yield
-    finally:
+        return None
+    return signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+
+
+def _restore_signals(old: set[int | signal.Signals] | None) -> None:
+    if old is not None:
         signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
@@ -317,10 +319,15 @@ def run_batch(engine: Engine, records: Iterable[Record], write: Callable[[bytes]
                     return
             yield chunk
 
-    with _signals_blocked():
+    old_mask = _block_stop_signals()
+    try:
         pool = ctx.Pool(workers, initializer=_init_worker, initargs=(shipped, compact))
-    with pool:
+    except BaseException:
+        _restore_signals(old_mask)
+        raise
+    with pool:  # leaving it for any reason (Ctrl-C, a failing write) terminates the workers
         try:
+            _restore_signals(old_mask)  # a signal held back is raised here, inside the pool's care
             for result in pool.imap(_run_chunk_in_worker, feed()):
                 emit(*result)
                 in_flight.release()
