@@ -63,7 +63,7 @@ def batch(source: Path, output: Path, workers: int, compact: bool, resume: bool,
                     out = BatchOutput(output, eng, compact, resume)
                 if resume:
                     _say_where_resumed(out)
-            records, total = _records(source)
+            records, total = _records(source, count=sys.stderr.isatty())
             before = out.done.summary if out is not None else Summary()
             if before.total:
                 records = skip_done(records, out.done, source)  # type: ignore[union-attr]
@@ -108,15 +108,19 @@ def batch(source: Path, output: Path, workers: int, compact: bool, resume: bool,
         sys.exit(2)
 
 
-def _records(source: Path) -> tuple[Any, int | None]:
-    """The input records and, for a folder, how many there are."""
+def _records(source: Path, count: bool) -> tuple[Any, int | None]:
+    """The input records and (for a progress bar, when ``count``) how many there are."""
     from ibp_rules.batch import folder_files, read_folder, read_jsonl
 
     if source.is_dir():
         return read_folder(source), len(folder_files(source))
     if str(source) == "-":
         return read_jsonl(sys.stdin.buffer), None
-    return read_jsonl(source.open("rb")), None
+    total = None
+    if count and source.is_file():  # one quick pass over the lines (a pipe or a device is not read twice)
+        with source.open("rb") as f:
+            total = sum(1 for line in f if line.strip())
+    return read_jsonl(source.open("rb")), total
 
 
 def _refuse_input_as_output(source: Path, output: Path) -> None:

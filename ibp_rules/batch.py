@@ -42,7 +42,7 @@ from .assessment import assessment_from_located
 from .atomic import Beside, fsync_folder, output_error, target_of
 from .engine import Engine
 from .errors import EngineError, IbpError, InputError, OutputError, Problem
-from .strategy import COMPACT_EXCLUDE
+from .strategy import COMPACT_EXCLUDE, STRATEGY_SCHEMA_VERSION
 from .yaml_source import SourceError, read_bytes
 
 #: records in flight at most (read but not yet written); bounds memory
@@ -398,7 +398,8 @@ def scan_partial(path: Path, engine: Engine, compact: bool) -> Done:
                 if not checked:
                     checked = True
                     st = record["strategy"]
-                    if (st.get("ruleset") or {}).get("sha256") != engine.ruleset.sha256 or (st.get("engine") or {}).get("version") != __version__:
+                    if ((st.get("ruleset") or {}).get("sha256"), (st.get("engine") or {}).get("version"), st.get("schema_version")) != \
+                            (engine.ruleset.sha256, __version__, STRATEGY_SCHEMA_VERSION):
                         raise _resume_problem(path, "it was written with other rules or another ibp version; start again without --resume",
                                               "den ble skrevet med andre regler eller en annen ibp-versjon; start på nytt uten --resume")
                     if drop and bool(drop & set(st)) == compact:

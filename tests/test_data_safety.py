@@ -238,6 +238,13 @@ def test_resume_refuses_a_partial_file_from_other_rules(tmp_path: Path, caseload
     assert r.exit_code == 2 and "written with other rules" in r.output
 
 
+def test_resume_refuses_a_partial_file_of_another_output_schema(tmp_path: Path, caseload: Path) -> None:
+    older = _expected(LINES[:3]).replace(b'"schema_version":', b'"schema_version":1', 1)  # e.g. 13 for 3
+    (tmp_path / "ut.jsonl.partial").write_bytes(older)
+    r = CliRunner().invoke(cli, ["batch", str(caseload), "-o", str(tmp_path / "ut.jsonl"), "--resume", "--lang", "en"])
+    assert r.exit_code == 2 and "another ibp version" in r.output
+
+
 def test_resume_refuses_a_folder_that_changed(tmp_path: Path) -> None:
     folder = tmp_path / "saker"
     folder.mkdir()
