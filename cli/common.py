@@ -74,12 +74,29 @@ def emit(text: str, output: Path | None) -> None:
     if output is None:
         click.echo(text, nl=False)
     else:
-        output.write_text(text, encoding="utf-8")
+        from ibp_rules.atomic import write_atomic
+
+        write_atomic(output, text)  # complete or not at all; a bad path is an OutputError (exit 2)
 
 
 def t(nb: str, en: str) -> str:
     """Pick the text for the current language."""
     return nb if current_lang(click.get_current_context(silent=True)) == "nb" else en
+
+
+def confirm(question: str, default: bool) -> bool:
+    """Ask yes/no in the user's language: j/ja/n/nei in bokmål, y/yes/n/no in English (both always work)."""
+    nb = current_lang(click.get_current_context(silent=True)) == "nb"
+    choices = ("J/n" if default else "j/N") if nb else ("Y/n" if default else "y/N")
+    while True:
+        answer = click.prompt(f"{question} [{choices}]", default="", show_default=False, prompt_suffix=" ").strip().casefold()
+        if not answer:
+            return default
+        if answer in ("j", "ja", "y", "yes"):
+            return True
+        if answer in ("n", "nei", "no"):
+            return False
+        click.echo("  ! svar j (ja) eller n (nei)" if nb else "  ! answer y (yes) or n (no)")
 
 
 class IbpGroup(click.Group):

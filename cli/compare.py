@@ -12,12 +12,13 @@ from .common import LANG_OPTION, RULES_OPTION, emit, engine, read_case
 
 
 def _emit_diff(d: Any, rs: Any, lang: str, fmt: str, changes: list[tuple[str, Any, Any]] | None = None) -> None:
-    from ibp_rules.compare import diff_text
+    from ibp_rules.compare import FREE_TEXT, diff_text
 
     if fmt == "json":
         data = d.to_data()
         if changes is not None:
-            data["set"] = [{"path": p, "before": a, "after": b} for p, a, b in changes]
+            data["set"] = [{"path": p, "changed": a != b} if p in FREE_TEXT else {"path": p, "before": a, "after": b}
+                           for p, a, b in changes]
         emit(json.dumps(data, ensure_ascii=False, indent=2) + "\n", None)
     else:
         emit(diff_text(d, rs, lang, changes), None)  # type: ignore[arg-type]

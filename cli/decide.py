@@ -3,10 +3,31 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
 from .common import LANG_OPTION, RULES_OPTION, engine, read_case, t
+
+#: the command-line option behind each field of a decision
+_OPTIONS = {"title": "--add", "when": "--when", "status": "--status"}
+
+def _checked(model: Any, **values: Any) -> Any:
+    """The model from the options, or bad input naming the option (a text too long is not an internal error)."""
+    from pydantic import ValidationError
+
+    from ibp_rules.errors import InputError, Problem
+    from ibp_rules.validation_messages import describe
+
+    try:
+        return model.model_validate(values)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors(include_url=False, include_input=False):
+            field = str(err["loc"][0]) if err["loc"] else ""
+            text = describe(err)
+            problems.append(Problem("ibp decide", None, _OPTIONS.get(field, f"--{field}"), text.en, message_nb=text.nb))
+        raise InputError(problems) from None
 
 
 @click.command()
@@ -52,7 +73,7 @@ def decide(file: Path, measure: str | None, status: str | None, reason: str | No
             click.echo(t("egen: ", "own: ") + o.title)
         return
     if add is not None:
-        decisions.own.append(OwnMeasure(title=add, who=who, when=when_, note=note))
+        decisions.own.append(_checked(OwnMeasure, title=add, who=who, when=when_, note=note))
     if measure is not None:
         eng = engine(rules)
         if measure not in eng.ruleset.measures:
@@ -66,7 +87,7 @@ def decide(file: Path, measure: str | None, status: str | None, reason: str | No
             if measure not in suggested:
                 click.echo(t(f"Merk: {measure} er ikke foreslått nå; valget lagres likevel.",
                              f"Note: {measure} is not suggested now; the decision is saved anyway."), err=True)
-            decisions.measures[measure] = MeasureDecision(status=status, reason=reason, change=change, who=who, when=when_)  # type: ignore[arg-type]
+            decisions.measures[measure] = _checked(MeasureDecision, status=status, reason=reason, change=change, who=who, when=when_)
     save_decisions(path, decisions)
     click.echo(t(f"Lagret i {path}", f"Saved in {path}"))
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StringConstraints
 
 from .yaml_source import Located
 
@@ -145,6 +145,9 @@ class Goal(Slug):
 
 
 FreeText = Annotated[str, StringConstraints(max_length=2000)]
+# Numbers are strict (StrictInt, StrictFloat): true/false is not 1/0, and
+# neither are YAML 1.1's yes/no/on/off nor text such as "3"; a number field
+# takes a number. (A float field still takes a whole number: 2 is 2.0.)
 MeasureId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
 
 
@@ -155,8 +158,8 @@ class _Section(BaseModel):
 class Household(_Section):
     """Who lives together and depends on the home."""
 
-    voksne: int | None = Field(None, ge=1, le=20, description="Number of adults in the household.")
-    barn_alder: list[Annotated[int, Field(ge=0, le=25)]] | None = Field(
+    voksne: StrictInt | None = Field(None, ge=1, le=20, description="Number of adults in the household.")
+    barn_alder: list[Annotated[StrictInt, Field(ge=0, le=25)]] | None = Field(
         None, max_length=20, description="Ages of the children who live in the household; [] = no children."
     )
     enslig_forsorger: StrictBool | None = Field(None, description="A single adult providing for children.")
@@ -168,7 +171,7 @@ class Housing(_Section):
     """Pillar *bolig*: where the person lives now and how secure it is."""
 
     situasjon: HousingSituation | None = Field(None, description="Current housing situation.")
-    ar_i_boligen: float | None = Field(None, ge=0, le=100, allow_inf_nan=False, description="Years in the current home.")
+    ar_i_boligen: StrictFloat | None = Field(None, ge=0, le=100, allow_inf_nan=False, description="Years in the current home.")
     husleierestanse: StrictBool | None = Field(None, description="Unpaid rent (rent arrears).")
     utkastelsesfare: StrictBool | None = Field(None, description="At risk of eviction (notice, warning or petition).")
     trangbodd: StrictBool | None = Field(None, description="The home is too small for the household.")
@@ -207,7 +210,7 @@ class WorkEducation(_Section):
     """Pillar *arbeid/utdanning*."""
 
     status: EmploymentStatus | None = Field(None, description="Main activity now.")
-    stillingsprosent: int | None = Field(None, ge=0, le=100, description="Position percentage when working.")
+    stillingsprosent: StrictInt | None = Field(None, ge=0, le=100, description="Position percentage when working.")
     midlertidig_ansatt: StrictBool | None = Field(None, description="Employed on a temporary contract.")
     utdanning: Education | None = Field(None, description="Highest completed education.")
     utdanning_fra_utlandet: StrictBool | None = Field(None, description="Has education from abroad.")
@@ -234,7 +237,7 @@ class Assessment(BaseModel):
         json_schema_extra={"description": "Kartlegging for individuell boligplan. Unknown = null or left out."},
     )
 
-    schema_version: int = Field(ASSESSMENT_SCHEMA_VERSION, ge=1, le=ASSESSMENT_SCHEMA_VERSION)
+    schema_version: StrictInt = Field(ASSESSMENT_SCHEMA_VERSION, ge=1, le=ASSESSMENT_SCHEMA_VERSION)
     malgrupper: list[TargetGroup] | None = Field(None, max_length=len(TargetGroup), description="Target groups that apply.")
     husholdning: Household = Field(default_factory=Household)
     bolig: Housing = Field(default_factory=Housing)
@@ -273,10 +276,14 @@ def assessment_from_located(located: Located) -> Assessment:
     from .validation_messages import located_problems
 
     data = located.data
-    if data is None:
-        data = {}
+    if data is None and not located.lines:
+        # an empty file or input is a mistake (a wrong file, a failed pipe),
+        # not a case where nothing is known: that one is written {}
+        raise AssessmentError(Problem(located.file, None, "", "empty: there is no assessment here (for a case where nothing is known yet, write {})",
+                                      message_nb="tom: her er ingen kartlegging (for en sak der ingenting er kjent ennå, skriv {})"))
     if not isinstance(data, dict):
-        raise AssessmentError(Problem(located.file, located.line_of(()), "", "expected a mapping with sections (bolig, okonomi, …)"))
+        raise AssessmentError(Problem(located.file, located.line_of(()), "", "expected a mapping with sections (bolig, okonomi, …)",
+                                      message_nb="forventet seksjoner med nøkler (bolig, okonomi, …)"))
     try:
         return Assessment.model_validate(data)
     except ValidationError as exc:

@@ -9,24 +9,40 @@ JSON Lines, one record per input record, in input order:
 
 Memory stays flat whatever the input size: at most a few thousand records
 are in flight at once (``Pool.imap`` alone would read the whole input ahead;
-a semaphore holds it back), while reading, assessing and writing overlap. With ``workers > 1`` each worker process uses the engine
-built by the parent: inherited on *fork*, rebuilt from the same rule files
-(hash-checked) on *spawn*.
+a semaphore holds it back), while reading, assessing and writing overlap.
+With ``workers > 1`` each worker process uses the engine built by the
+parent: inherited on *fork*, rebuilt from the same rule files (hash-checked)
+on *spawn* — and a worker that cannot rebuild it reports that once, as an
+:class:`~ibp_rules.errors.EngineError` in the parent, instead of dying at
+start-up (which makes ``multiprocessing.Pool`` start it again, forever).
+
+The output is never a file that looks complete but is not:
+:class:`BatchOutput` writes ``OUTPUT.partial`` and renames it to ``OUTPUT``
+only when every record is written. A run that stops early (Ctrl-C, SIGTERM,
+a crash, a full disk) leaves whole lines in ``OUTPUT.partial``, and
+``resume=True`` continues from the last record it holds.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import multiprocessing as mp
+import os
+import queue
+import signal
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from . import __version__
 from .assessment import assessment_from_located
+from .atomic import Beside, fsync_folder, output_error, target_of
 from .engine import Engine
-from .errors import IbpError, InputError
+from .errors import EngineError, IbpError, InputError, OutputError, Problem
+from .strategy import COMPACT_EXCLUDE, STRATEGY_SCHEMA_VERSION
 from .yaml_source import SourceError, read_bytes
 
 #: records in flight at most (read but not yet written); bounds memory
@@ -35,6 +51,12 @@ WINDOW = 2048
 #: main process then copies one block per chunk instead of handling every
 #: line (on two cores it competes with the workers for CPU)
 CHUNK = 64
+#: how often (seconds) waiting threads look whether the run was stopped
+_POLL = 0.1
+#: the suffix of the file a run writes until it is complete
+PARTIAL_SUFFIX = ".partial"
+#: the file types read from a folder
+FOLDER_SUFFIXES = (".yaml", ".yml", ".json")
 
 
 @dataclass(frozen=True)
@@ -44,6 +66,8 @@ class Record:
     line: int
     raw: bytes
     file: str | None = None
+    #: why the file could not be read (the record then becomes an error record)
+    unreadable: str | None = None
 
 
 @dataclass
@@ -60,20 +84,71 @@ def read_jsonl(stream: Iterable[bytes]) -> Iterator[Record]:
             yield Record(n, raw)
 
 
+def folder_files(folder: Path) -> list[Path]:
+    """The YAML/JSON files of a folder that a batch reads, sorted by name."""
+    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in FOLDER_SUFFIXES)
+
+
 def read_folder(folder: Path) -> Iterator[Record]:
-    """Records from the YAML/JSON files of a folder, sorted by name."""
-    files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in (".yaml", ".yml", ".json"))
-    for n, p in enumerate(files, 1):
-        yield Record(n, p.read_bytes(), p.name)
+    """Records from the YAML/JSON files of a folder, sorted by name.
+
+    A file that cannot be read becomes a record whose error says so: one bad
+    file never stops the run.
+    """
+    for n, p in enumerate(folder_files(folder), 1):
+        try:
+            raw = p.read_bytes()
+        except OSError as exc:
+            yield Record(n, b"", p.name, unreadable=exc.strerror or type(exc).__name__)
+            continue
+        yield Record(n, raw, p.name)
+@dataclass(frozen=True)
+class EngineRecipe:
+    """How a *spawn* worker rebuilds the parent's engine: the rule folders
+    (absolute paths) and the hash the files must still have.
+
+    Rebuilt in the worker's initializer, where a failure can be caught:
+    unpickling an :class:`Engine` happens before the initializer runs, and
+    a worker that dies there is restarted by the pool, endlessly.
+    """
+
+    roots: tuple[str, ...]
+    sha256: str
+
+    def build(self) -> Engine:
+        engine = Engine.from_paths(*self.roots)
+        if engine.ruleset.sha256 != self.sha256:
+            raise EngineError("the rule files changed since the batch started (ruleset hash differs); run it again")
+        return engine
 
 
 _ENGINE: Engine | None = None
+_ENGINE_FAILURE: str | None = None
 _COMPACT = False
 
 
-def _init_worker(engine: Engine, compact: bool) -> None:
-    global _ENGINE, _COMPACT
-    _ENGINE, _COMPACT = engine, compact
+def _init_worker(engine: Engine | EngineRecipe, compact: bool) -> None:
+    """Set up a worker: signals, then the engine (a failure is kept, not raised).
+
+    Ctrl-C in a terminal reaches every process of the group; only the parent
+    acts on it (it stops the pool), so workers ignore SIGINT and die quietly
+    on the SIGTERM the pool sends them — no tracebacks from workers.
+    """
+    global _ENGINE, _ENGINE_FAILURE, _COMPACT
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
+    _COMPACT = compact
+    if isinstance(engine, Engine):
+        _ENGINE = engine
+        return
+    try:
+        _ENGINE = engine.build()
+    except IbpError as exc:
+        _ENGINE_FAILURE = f"a worker process could not rebuild the engine: {exc}"
+    except Exception as exc:  # noqa: BLE001 - reported once, in the parent
+        _ENGINE_FAILURE = f"a worker process could not rebuild the engine ({type(exc).__name__})"
 
 
 def run_record(engine: Engine, record: Record, compact: bool = False) -> tuple[bool, bytes]:
@@ -81,13 +156,17 @@ def run_record(engine: Engine, record: Record, compact: bool = False) -> tuple[b
 
     Bytes, not text: the line is encoded once, in the worker, and the main
     process (which on two cores competes with the workers for CPU) only
-    copies it to the output file.
+    copies it to the output file. Whatever goes wrong with one record
+    becomes that record's error (an unexpected failure is named by its
+    type only, never with the input), so the run goes on.
     """
     head: dict[str, Any] = {"line": record.line}
     if record.file is not None:
         head["file"] = record.file
     name = record.file or f"line {record.line}"
     try:
+        if record.unreadable is not None:
+            raise InputError(Problem(name, None, "", f"cannot read the file: {record.unreadable}"))
         try:
             located = read_bytes(record.raw, name, as_json=record.file is None or record.file.endswith(".json"))
         except SourceError as exc:
@@ -96,8 +175,9 @@ def run_record(engine: Engine, record: Record, compact: bool = False) -> tuple[b
     except InputError as exc:
         problems = [{"path": p.path, "line": p.line, "message": p.message} for p in exc.problems]
         return False, json.dumps({**head, "error": {"kind": "input", "problems": problems}}, ensure_ascii=False).encode()
-    except IbpError as exc:
-        internal = {"kind": "internal", "problems": [{"path": "", "line": None, "message": str(exc)}]}
+    except Exception as exc:  # noqa: BLE001 - one record's failure is that record's error
+        message = str(exc) if isinstance(exc, IbpError) else f"internal error ({type(exc).__name__})"
+        internal = {"kind": "internal", "problems": [{"path": "", "line": None, "message": message}]}
         return False, json.dumps({**head, "error": internal}, ensure_ascii=False).encode()
     body = strategy.to_json_line(compact)
     prefix = json.dumps(head, ensure_ascii=False)[:-1].encode()
@@ -116,6 +196,8 @@ def run_chunk(engine: Engine, records: list[Record], compact: bool = False) -> t
 
 
 def _run_chunk_in_worker(records: list[Record]) -> tuple[int, int, bytes]:
+    if _ENGINE_FAILURE is not None:
+        raise EngineError(_ENGINE_FAILURE)
     assert _ENGINE is not None
     return run_chunk(_ENGINE, records, _COMPACT)
 
@@ -131,12 +213,82 @@ def _windows(records: Iterable[Record], size: int) -> Iterator[list[Record]]:
         yield window
 
 
+_END = object()
+
+
+def _read_ahead(chunks: Iterator[list[Record]], stop: threading.Event, depth: int) -> Iterator[list[Record]]:
+    """The chunks, read by a daemon thread into a bounded queue.
+
+    The pool's task thread must never block in a read it cannot leave (a
+    pipe whose writer is slow): stopping the pool waits for that thread. A
+    reading error is raised where the chunks are consumed.
+    """
+    q: queue.Queue[Any] = queue.Queue(maxsize=depth)
+
+    def put(item: Any) -> bool:
+        while not stop.is_set():
+            try:
+                q.put(item, timeout=_POLL)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def reader() -> None:
+        try:
+            for chunk in chunks:
+                if not put(chunk):
+                    return
+        except BaseException as exc:  # noqa: BLE001 - handed to the consumer
+            put(exc)
+            return
+        put(_END)
+
+    threading.Thread(target=reader, name="ibp-batch-reader", daemon=True).start()
+    while not stop.is_set():
+        try:
+            item = q.get(timeout=_POLL)
+        except queue.Empty:
+            continue
+        if item is _END:
+            return
+        if isinstance(item, BaseException):
+            raise item
+        yield item
+
+
+_STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+
+
+def _block_stop_signals() -> set[int | signal.Signals] | None:
+    """Hold SIGINT/SIGTERM back while worker processes start; returns the old mask.
+
+    A worker forked at the moment Ctrl-C arrives would otherwise run the
+    parent's handler; with the signals blocked the worker inherits the block,
+    installs its own dispositions and only then unblocks (see
+    :func:`_init_worker`). Signals that arrive meanwhile reach the parent
+    when :func:`_restore_signals` ends the block.
+    """
+    if not hasattr(signal, "pthread_sigmask"):
+        return None
+    return signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+
+
+def _restore_signals(old: set[int | signal.Signals] | None) -> None:
+    if old is not None:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
 def run_batch(engine: Engine, records: Iterable[Record], write: Callable[[bytes], None], workers: int = 1,
-              progress: Callable[[int], None] | None = None, compact: bool = False) -> Summary:
+              progress: Callable[[int], None] | None = None, compact: bool = False,
+              start_method: str | None = None) -> Summary:
     """Assess every record and ``write`` its output line, in input order.
 
     ``write`` receives blocks of whole lines (UTF-8, newline-terminated),
-    one block per chunk of :data:`CHUNK` records.
+    one block per chunk of :data:`CHUNK` records. ``start_method`` picks how
+    workers start (default: *fork* where it exists, else *spawn*). An
+    exception in the caller's thread (Ctrl-C, a failing ``write``) stops the
+    workers and the reading before it propagates.
     """
     summary = Summary()
 
@@ -152,19 +304,206 @@ def run_batch(engine: Engine, records: Iterable[Record], write: Callable[[bytes]
         for chunk in _windows(records, CHUNK):
             emit(*run_chunk(engine, chunk, compact))
         return summary
-    method = "fork" if "fork" in mp.get_all_start_methods() else "spawn"
+    method = start_method or ("fork" if "fork" in mp.get_all_start_methods() else "spawn")
     ctx = mp.get_context(method)
+    shipped: Engine | EngineRecipe = engine if method == "fork" else EngineRecipe(engine.ruleset.roots, engine.ruleset.sha256)
+    stop = threading.Event()
     # Pool.imap reads its whole input ahead; a semaphore bounds the chunks in
     # flight, so memory stays flat while reading, computing and writing overlap.
     in_flight = threading.BoundedSemaphore(max(1, WINDOW // CHUNK))
 
     def feed() -> Iterator[list[Record]]:
-        for chunk in _windows(records, CHUNK):
-            in_flight.acquire()
+        for chunk in _read_ahead(_windows(records, CHUNK), stop, 4):
+            while not in_flight.acquire(timeout=_POLL):
+                if stop.is_set():
+                    return
             yield chunk
 
-    with ctx.Pool(workers, initializer=_init_worker, initargs=(engine, compact)) as pool:
-        for result in pool.imap(_run_chunk_in_worker, feed()):
-            emit(*result)
-            in_flight.release()
+    old_mask = _block_stop_signals()
+    try:
+        pool = ctx.Pool(workers, initializer=_init_worker, initargs=(shipped, compact))
+    except BaseException:
+        _restore_signals(old_mask)
+        raise
+    with pool:  # leaving it for any reason (Ctrl-C, a failing write) terminates the workers
+        try:
+            _restore_signals(old_mask)  # a signal held back is raised here, inside the pool's care
+            for result in pool.imap(_run_chunk_in_worker, feed()):
+                emit(*result)
+                in_flight.release()
+        finally:
+            stop.set()  # lets the pool's task thread leave feed() before the pool is terminated
     return summary
+
+
+# -- output: OUTPUT.partial until complete, and resuming ------------------------
+
+def partial_path(output: Path) -> Path:
+    """Where a run writes until it is complete: ``OUTPUT.partial``."""
+    return output.with_name(output.name + PARTIAL_SUFFIX)
+
+
+def same_file(a: Path, b: Path) -> bool:
+    """Whether ``a`` and ``b`` are one file (also through symbolic or hard links)."""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return target_of(a) == target_of(b)
+
+
+class ResumeError(InputError):
+    """A partial output that cannot be continued with this input, rules or options."""
+
+    summary = {"en": "cannot resume", "nb": "kan ikke fortsette"}
+
+
+@dataclass
+class Done:
+    """What a partial output already holds."""
+
+    summary: Summary
+    #: the input line (or folder position) of the last record written; 0 = none
+    last_line: int = 0
+    #: the file name of that record (folder input)
+    last_file: str | None = None
+
+
+def _resume_problem(path: Path, en: str, nb: str) -> ResumeError:
+    return ResumeError(Problem(str(path), None, "", en, message_nb=nb))
+
+
+def scan_partial(path: Path, engine: Engine, compact: bool) -> Done:
+    """Count what ``path`` holds and cut off a last line that was being written.
+
+    Refuses (:class:`ResumeError`) a file whose strategies come from another
+    ruleset or engine version, or were written with the other ``compact``
+    setting: one output file must not mix them.
+    """
+    done = Done(Summary())
+    good_end = 0
+    checked = False
+    drop = {k for k, v in COMPACT_EXCLUDE.items() if v is True}
+    with path.open("r+b") as f:
+        for raw in f:
+            if not raw.endswith(b"\n"):
+                break  # a line cut off by the stop: written again
+            try:
+                record = json.loads(raw)
+                line = record["line"]
+            except (ValueError, KeyError, TypeError):
+                raise _resume_problem(path, f"line {done.summary.total + 1} is not a batch output record",
+                                      f"linje {done.summary.total + 1} er ikke en post fra ibp batch") from None
+            if "strategy" in record:
+                done.summary.ok += 1
+                if not checked:
+                    checked = True
+                    st = record["strategy"]
+                    if ((st.get("ruleset") or {}).get("sha256"), (st.get("engine") or {}).get("version"), st.get("schema_version")) != \
+                            (engine.ruleset.sha256, __version__, STRATEGY_SCHEMA_VERSION):
+                        raise _resume_problem(path, "it was written with other rules or another ibp version; start again without --resume",
+                                              "den ble skrevet med andre regler eller en annen ibp-versjon; start på nytt uten --resume")
+                    if drop and bool(drop & set(st)) == compact:
+                        raise _resume_problem(path, "it was written " + ("without" if compact else "with") + " --compact; use the same setting",
+                                              "den ble skrevet " + ("uten" if compact else "med") + " --compact; bruk samme valg")
+            else:
+                done.summary.failed += 1
+            done.summary.total += 1
+            done.last_line, done.last_file = int(line), record.get("file")
+            good_end += len(raw)
+        f.truncate(good_end)
+    return done
+
+
+def skip_done(records: Iterable[Record], done: Done, source: Path) -> Iterator[Record]:
+    """The records after those a partial output already holds.
+
+    For a folder, the file at the last position must still be the one
+    written there (a file added or removed since would shift every record).
+    """
+    for r in records:
+        if r.line < done.last_line:
+            continue
+        if r.line == done.last_line:
+            if done.last_file is not None and r.file != done.last_file:
+                raise _resume_problem(source, "the folder changed since the partial run (files added or removed); start again without --resume",
+                                      "mappen er endret siden den avbrutte kjøringen (filer lagt til eller fjernet); start på nytt uten --resume")
+            continue
+        yield r
+
+
+class BatchOutput:
+    """A batch's output file: ``OUTPUT.partial`` while running, ``OUTPUT`` when complete.
+
+    Only whole lines are ever in the partial file once a block is written,
+    it is ``fsync``-ed when the run stops, and it is locked against a second
+    run writing the same output at the same time.
+    """
+
+    def __init__(self, output: Path, engine: Engine, compact: bool = False, resume: bool = False) -> None:
+        """Open ``OUTPUT.partial``: emptied for a new run; with ``resume``,
+        checked and continued (:attr:`done` says what it already holds).
+
+        Raises :class:`~ibp_rules.errors.OutputError` (path named) if it
+        cannot be written, and :class:`ResumeError` if it cannot be continued.
+        """
+        self.shown = output
+        self.target = target_of(output)
+        self.partial = partial_path(self.target)
+        self.shown_partial = partial_path(output)
+        resuming = resume and self.partial.is_file()
+        try:
+            self._file = Beside(self.target, self.partial.name, "append" if resuming else "open")
+        except OSError as exc:
+            raise output_error(output, exc) from None
+        self._lock()
+        try:
+            if resuming:
+                self.done = scan_partial(self.partial, engine, compact)
+            else:
+                self._file.file.truncate(0)  # only now: a locked file belongs to a run still going
+                self.done = Done(Summary())
+        except BaseException:
+            self._file.file.close()
+            raise
+        #: the records in the partial file (those before this run and since)
+        self.lines = self.done.summary.total
+
+    def _lock(self) -> None:
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - not on Windows
+            return
+        try:
+            fcntl.flock(self._file.file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            self._file.file.close()
+            raise OutputError(Problem(str(self.shown), None, "", "another ibp batch is writing this output now",
+                                      message_nb="en annen ibp batch skriver til denne filen nå")) from None
+
+    def write(self, block: bytes) -> None:
+        try:
+            self._file.file.write(block)
+            self._file.file.flush()  # whole blocks reach the file at once, so a crash leaves whole lines
+        except OSError as exc:
+            raise output_error(self.shown, exc) from None
+        self.lines += block.count(b"\n")
+
+    def finish(self) -> None:
+        """Everything is written: rename ``OUTPUT.partial`` to ``OUTPUT``."""
+        try:
+            self._file.commit(self.target)
+        except OSError as exc:
+            raise output_error(self.shown, exc) from None
+
+    def keep(self, has_records: bool) -> None:
+        """The run stopped early: keep the partial file (durably), or remove it if it holds nothing."""
+        try:
+            self._file.sync()
+        except OSError:
+            pass
+        if has_records:
+            with contextlib.suppress(OSError):
+                self._file.file.close()
+            fsync_folder(self.partial.parent)
+        else:
+            self._file.discard()

@@ -18,7 +18,10 @@ from .strategy import Strategy, SuggestedMeasure
 from .text import Lang, suggestion_suffix
 from .yaml_source import SourceError, parse_text
 
-SETTABLE = sorted([p for p, spec in FACTS.items() if not spec.computed] + ["husholdning.barn_alder", "mal.fritekst", "mal.ressurser"])
+#: fields in the person's own words: a what-if says that they changed, never what they say
+FREE_TEXT = frozenset({"mal.fritekst", "mal.ressurser"})
+
+SETTABLE = sorted([p for p, spec in FACTS.items() if not spec.computed] + ["husholdning.barn_alder", *FREE_TEXT])
 
 
 @dataclass
@@ -82,11 +85,12 @@ def apply_sets(data: dict[str, Any], sets: list[str]) -> dict[str, Any]:
     """
     out: dict[str, Any] = {k: (dict(v) if isinstance(v, dict) else v) for k, v in data.items()}
     problems = []
-    for item in sets:
+    for n, item in enumerate(sets, 1):
         path, sep, raw = item.partition("=")
         path = path.strip()
         if not sep or path not in SETTABLE:
-            problems.append(Problem("--set", None, path, ("expected PATH=VALUE with a known path." if not sep else "unknown path.")
+            # what was typed is not repeated (it may be a value); which --set it was, and a did-you-mean, are
+            problems.append(Problem(f"--set #{n}", None, "", ("expected PATH=VALUE with a known path." if not sep else "unknown path.")
                                     + suggestion_suffix(path, SETTABLE),
                                     message_nb=("forventet STI=VERDI med en kjent sti." if not sep else "ukjent sti.")
                                     + suggestion_suffix(path, SETTABLE, "nb")))
@@ -94,7 +98,7 @@ def apply_sets(data: dict[str, Any], sets: list[str]) -> dict[str, Any]:
         try:
             value = parse_text(raw, "--set").data if raw.strip() not in ("vet_ikke", "unknown") else None
         except SourceError as exc:
-            problems.append(Problem("--set", None, path, exc.problem.message))
+            problems.append(Problem(f"--set #{n}", None, path, exc.problem.message, message_nb=exc.problem.message_nb))
             continue
         if "." in path:
             section, name = path.split(".", 1)
@@ -130,7 +134,12 @@ def diff_text(d: StrategyDiff, rs: Ruleset, lang: Lang, changes: list[tuple[str,
     if changes:
         out.append("Endret i kartleggingen:" if nb else "Changed in the assessment:")
         for path, old, new in changes:
-            out.append(f"  {field_label(path, lang)}: {value_label(path, old, lang)} → {value_label(path, new, lang)}")
+            if path in FREE_TEXT:
+                shown = ("endret (teksten vises ikke)" if nb else "changed (the text is not shown)") if old != new else \
+                        ("uendret" if nb else "unchanged")
+                out.append(f"  {field_label(path, lang)}: {shown}")
+            else:
+                out.append(f"  {field_label(path, lang)}: {value_label(path, old, lang)} → {value_label(path, new, lang)}")
         out.append("")
     if d.empty:
         out.append("Ingen endring i strategien." if nb else "No change in the strategy.")

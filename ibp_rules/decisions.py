@@ -18,6 +18,7 @@ from typing import Annotated, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
+from .atomic import write_atomic
 from .errors import InputError
 from .strategy import Strategy, SuggestedMeasure
 from .validation_messages import load_model
@@ -68,9 +69,10 @@ def load_decisions(path: Path) -> Decisions:
 
 
 def save_decisions(path: Path, decisions: Decisions) -> None:
+    """Write the decisions file completely or not at all (raises :class:`~ibp_rules.errors.OutputError`)."""
     data = decisions.model_dump(exclude_none=True, exclude_defaults=False)
     header = "# Brukerens og koordinatorens valg (brukermedvirkning). Skrevet av 'ibp decide'.\n"
-    path.write_text(header + yaml.safe_dump(data, allow_unicode=True, sort_keys=True), encoding="utf-8")
+    write_atomic(path, header + yaml.safe_dump(data, allow_unicode=True, sort_keys=True))
 
 
 @dataclass

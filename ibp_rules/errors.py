@@ -89,6 +89,13 @@ class RulesetError(InputError):
     summary = {"en": "invalid ruleset", "nb": "ugyldig regelsett"}
 
 
+class OutputError(InputError):
+    """A file that cannot be written where the user asked (missing folder,
+    no permission, full disk): the user fixes the path, so it is bad input."""
+
+    summary = {"en": "cannot write the output", "nb": "kan ikke skrive resultatet"}
+
+
 class UnknownIdError(IbpError, KeyError):
     """An id (measure, partner, pillar, case) that the loaded ruleset lacks."""
 

@@ -5,24 +5,36 @@ automatically) and their words from :mod:`ibp_rules.labels`. Each answer is
 parsed by :func:`parse_answer`; the terminal loop lives in the CLI. "Vet
 ikke" (unknown) is always a valid answer, and "<" goes back one question.
 
+Saving (for the terminal loop): the assessment is written completely or not
+at all, and while the interview runs a recovery copy of the answers so far
+(``FILE.utkast``, beside the file the user chose, never hidden) lets an
+interview that stopped go on where it was (:func:`save_draft`,
+:func:`load_draft`, :meth:`Interview.restore`).
+
 Order: pillar by pillar — household, target groups, bolig, økonomi, helse,
 arbeid/utdanning — then the user's own goals, as the method's mapping does.
 """
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import typing
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
+import yaml
 from pydantic import BaseModel
 
-from .assessment import Assessment
+from .assessment import Assessment, assessment_from_located
+from .atomic import write_atomic
+from .errors import AssessmentError, Problem
 from .fact_schema import _strip_annotated, _unwrap_optional
 from .labels import question, value_label
 from .text import Lang, did_you_mean
+from .yaml_source import Located, SourceError, read_file
 
 Kind = Literal["bool", "int", "float", "enum", "enum_list", "int_list", "text", "text_list", "id_list"]
 
@@ -278,3 +290,74 @@ class Interview:
             else:
                 out[path] = value
         return {k: out[k] for k in ORDER if k in out}
+
+    def restore(self, answers: dict[str, Any], next_path: str | None) -> None:
+        """Continue from saved answers, at the question ``next_path`` (``None`` = all asked).
+
+        "<" then goes back through the questions that applied before it.
+        """
+        self.answers = dict(answers)
+        paths = [q.path for q in self.qs]
+        self.position = paths.index(next_path) if next_path in paths else len(self.qs)
+        self.history = [i for i, q in enumerate(self.qs[: self.position]) if q.ask_if is None or q.ask_if(self.answers)]
+
+
+# -- saving: the assessment file, and a recovery copy while the interview runs ----
+
+#: the recovery copy sits beside the file the user chose, under a name that
+#: says what it is (never hidden: a person must be able to find it)
+DRAFT_SUFFIX = ".utkast"
+
+
+def draft_path(path: Path) -> Path:
+    """Where the recovery copy of the interview for ``path`` is kept."""
+    return path.with_name(path.name + DRAFT_SUFFIX)
+
+
+def assessment_text(data: dict[str, Any], lang: Lang) -> str:
+    """The saved assessment file: a header saying what it is, then the answers."""
+    header = _msg(lang, "# Kartlegging for individuell boligplan (laget med 'ibp intake'). Ukjent = utelatt.\n",
+                  "# Assessment for Individuell boligplan (made with 'ibp intake'). Unknown = left out.\n")
+    return header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+
+
+def save_draft(path: Path, interview: Interview) -> None:
+    """Write the recovery copy (completely or not at all): the answers so far and the next question."""
+    current = interview.current()
+    data = {"kind": "intake_draft", "next": current.path if current else None, "answers": interview.assessment_data()}
+    header = ("# Gjenopprettingskopi fra 'ibp intake' (svarene så langt); slettes når kartleggingen er lagret.\n"
+              "# Recovery copy from 'ibp intake' (the answers so far); removed when the assessment is saved.\n")
+    write_atomic(draft_path(path), header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+
+
+def load_draft(path: Path) -> tuple[dict[str, Any], str | None]:
+    """The answers (by field path) and the next question from a recovery copy.
+
+    Raises :class:`~ibp_rules.errors.AssessmentError` if the copy is not one
+    (or its answers do not fit the assessment model).
+    """
+    file = draft_path(path)
+    try:
+        located = read_file(file)
+    except SourceError as exc:
+        raise AssessmentError(exc.problem) from None
+    data = located.data
+    if not isinstance(data, dict) or data.get("kind") != "intake_draft" or not isinstance(data.get("answers"), dict):
+        raise AssessmentError(Problem(str(file), None, "", "not a recovery copy from 'ibp intake'",
+                                      message_nb="ikke en gjenopprettingskopi fra 'ibp intake'"))
+    answers = data["answers"]
+    assessment_from_located(Located(answers, str(file), {k: v for k, v in located.lines.items() if k[:1] == ("answers",)}))
+    flat: dict[str, Any] = {}
+    for key, value in answers.items():
+        if isinstance(value, dict):
+            flat.update({f"{key}.{name}": v for name, v in value.items()})
+        else:
+            flat[key] = value
+    nxt = data.get("next")
+    return flat, nxt if isinstance(nxt, str) else None
+
+
+def remove_draft(path: Path) -> None:
+    """Remove the recovery copy once the assessment is safely saved."""
+    with contextlib.suppress(FileNotFoundError):
+        draft_path(path).unlink()

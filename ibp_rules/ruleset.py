@@ -14,6 +14,7 @@ and rules that test for the *absence* of a derived fact can be stratified.
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -89,7 +90,7 @@ class Ruleset:
     prerequisites: nx.DiGraph = field(repr=False)
     #: explicit replacements of an item from another folder: "kind:id"
     overrides: tuple[str, ...] = ()
-    #: the folders or files it was loaded from, as given
+    #: the folders or files it was loaded from (absolute paths)
     roots: tuple[str, ...] = ()
     #: each measure's place in a topological order of the prerequisite graph
     #: (computed once: the planner stages measures by walking it)
@@ -407,7 +408,7 @@ def load_ruleset(paths: Sequence[Path | str]) -> Ruleset:
     return Ruleset(
         id=manifest.id, version=manifest.version, title=manifest.title, sha256=sha,
         files=tuple(str(f.path) for f in files), overrides=tuple(link.overrides),
-        roots=tuple(str(r) for r in roots),
+        roots=tuple(os.path.abspath(r) for r in roots),  # absolute: a worker started elsewhere rebuilds from the same files
         topo_rank={m: i for i, m in enumerate(nx.lexicographical_topological_sort(prereq))}, pillars=ordered_pillars, relations=relations,
         partners=dict(sorted(partners.items())), measures=dict(sorted(measures.items())),
         facts=dict(sorted(facts.items())), tasks=dict(sorted(tasks.items())),

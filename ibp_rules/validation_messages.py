@@ -47,10 +47,13 @@ def describe(err: Any, known_fields: list[str] | None = None) -> Text:
         return Text(nb=f"ukjent verdi; gyldige verdier: {values}", en=f"unknown value; expected one of: {values}")
     if kind in ("bool_type", "bool_parsing"):
         return Text(nb="forventet true (ja), false (nei) eller null (vet ikke)", en="expected true, false or null (unknown)")
-    if kind in ("int_type", "int_parsing", "int_from_float"):
-        return Text(nb="forventet et heltall", en="expected a whole number")
-    if kind in ("float_type", "float_parsing"):
-        return Text(nb="forventet et tall", en="expected a number")
+    if kind in ("int_type", "int_parsing", "int_from_float", "float_type", "float_parsing"):
+        whole = kind.startswith("int")
+        nb, en = ("et heltall", "a whole number") if whole else ("et tall", "a number")
+        if isinstance(err.get("input"), bool):  # only its type is looked at, never shown
+            return Text(nb=f"forventet {nb}, ikke ja/nei (YAML leser yes/no/on/off som ja/nei)",
+                        en=f"expected {en}, not true/false (YAML reads yes/no/on/off as true/false)")
+        return Text(nb=f"forventet {nb}", en=f"expected {en}")
     if kind == "finite_number":
         return Text(nb="forventet et endelig tall (ikke NaN eller uendelig)", en="expected a finite number (not NaN or infinity)")
     if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
@@ -62,6 +65,8 @@ def describe(err: Any, known_fields: list[str] | None = None) -> Text:
     if kind == "string_too_long":
         n = ctx.get("max_length", "?")
         return Text(nb=f"teksten er for lang (høyst {n} tegn)", en=f"text too long (at most {n} characters)")
+    if kind == "string_too_short":
+        return Text(nb="teksten kan ikke være tom", en="the text cannot be empty")
     if kind == "string_pattern_mismatch":
         return Text(nb="ugyldig id: små bokstaver a–z, sifre og _", en="invalid id: lowercase a-z, digits and _")
     if kind == "too_long":
@@ -84,11 +89,17 @@ def located_problems(exc: Any, located: Any, known_fields: Callable[[tuple[Any, 
     did-you-mean on unknown ones.
     """
     problems = []
-    for err in exc.errors(include_url=False, include_input=False):
+    # the input is included only so that describe() can tell a true/false from
+    # a number by its type; no message ever shows it
+    for err in exc.errors(include_url=False):
         loc = tuple(err["loc"])
-        fields = known_fields(loc[:-1]) if known_fields and err.get("type") == "extra_forbidden" else None
+        unknown = err.get("type") == "extra_forbidden"
+        fields = known_fields(loc[:-1]) if known_fields and unknown else None
         text = describe(err, fields)
-        problems.append(Problem(located.file, located.line_of(loc), format_path(loc), text.en, message_nb=text.nb))
+        # an unknown key is the writer's text: name where it is (the section
+        # and the line) and what is allowed there, never the key itself
+        shown = loc[:-1] if unknown else loc
+        problems.append(Problem(located.file, located.line_of(loc), format_path(shown), text.en, message_nb=text.nb))
     return sorted(set(problems), key=lambda p: (p.line or 0, p.path))
 
 

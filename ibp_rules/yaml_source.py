@@ -14,6 +14,7 @@ keys are refused; and the number of nodes is bounded so an alias bomb
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,6 +47,41 @@ _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MAX_NODES = 200_000
 MAX_DEPTH = 64
 MAX_BYTES = 5 * 1024 * 1024
+#: digits a number may have (Python refuses to read an int of more than 4,300
+#: digits with a bare ValueError; no field needs more than a few)
+MAX_DIGITS = 30
+
+#: the number forms read as numbers: plain decimal, as in JSON and YAML 1.2.
+#: YAML 1.1 (which PyYAML follows) also reads ``1:30`` as 90 (base 60),
+#: ``010`` as 8 (octal), ``0x1F``, ``0b101`` and ``1_000``: a person who
+#: wrote them meant something else, so they are refused, never guessed.
+_PLAIN_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
+_PLAIN_FLOAT = re.compile(r"[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)")
+
+
+@dataclass(frozen=True)
+class _Words:
+    en: str
+    nb: str
+
+
+NOT_DECIMAL = _Words(
+    "not a plain decimal number: forms such as 1:30 (base 60), 010 (octal), 0x1F or 1_000 are not read as numbers; "
+    "write the number with plain digits, or put text in quotes",
+    "ikke et vanlig desimaltall: former som 1:30 (base 60), 010 (oktal), 0x1F eller 1_000 leses ikke som tall; "
+    "skriv tallet med vanlige sifre, eller sett tekst i anførselstegn",
+)
+DUPLICATE_KEY = _Words("a key appears twice in this mapping (the second time on this line)",
+                       "en nøkkel står to ganger i denne seksjonen (andre gang på denne linjen)")
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+
+
+def _sanitise(message: str) -> str:
+    """A parser's message without the writer's text: quoted words (an
+    anchor's or tag's name, say) become '…'; a quoted single character or
+    escape (a tab, a stray ``%``) stays, because it tells what to fix."""
+    return re.sub(r"'([^']*)'", lambda m: m.group(0) if len(m.group(1)) <= 1 or re.fullmatch(r"\\\w{1,5}", m.group(1)) else "'…'", message)
 
 
 class SourceError(Exception):
@@ -93,8 +129,31 @@ class _Builder:
         self.count = 0
         self.constructor = SafeConstructor()
 
-    def fail(self, node: Node, path: PathKey, message: str) -> SourceError:
-        return SourceError(Problem(self.file, node.start_mark.line + 1, format_path(path), message))
+    def fail(self, node: Node, path: PathKey, message: str, message_nb: str | None = None) -> SourceError:
+        return SourceError(Problem(self.file, node.start_mark.line + 1, format_path(path), message, message_nb=message_nb))
+
+    def scalar(self, node: ScalarNode, path: PathKey) -> Any:
+        """A scalar's value; numbers only in plain decimal, dates only real ones.
+
+        Messages name the position and what is expected, never the value
+        (it may be a person's data).
+        """
+        if node.tag in (_INT, _FLOAT):
+            digits = sum(c.isdigit() for c in node.value)
+            if digits > MAX_DIGITS:
+                raise self.fail(node, path, f"a number with more than {MAX_DIGITS} digits is not read",
+                                f"et tall med mer enn {MAX_DIGITS} sifre leses ikke")
+            if not (_PLAIN_INT if node.tag == _INT else _PLAIN_FLOAT).fullmatch(node.value):
+                raise self.fail(node, path, NOT_DECIMAL.en, NOT_DECIMAL.nb)
+        try:
+            return self.constructor.construct_object(node, deep=True)
+        except (ValueError, OverflowError):
+            if node.tag == "tag:yaml.org,2002:timestamp":
+                raise self.fail(node, path, "not a valid date (expected YYYY-MM-DD with a real month and day)",
+                                "ikke en gyldig dato (forventet ÅÅÅÅ-MM-DD med en ekte måned og dag)") from None
+            raise self.fail(node, path, "cannot read this value", "kan ikke lese denne verdien") from None
+        except yaml.YAMLError as exc:
+            raise self.fail(node, path, f"cannot read this value: {_sanitise(str(getattr(exc, 'problem', exc)))}") from None
 
     def build(self, node: Node, path: PathKey, depth: int) -> Any:
         self.count += 1
@@ -103,13 +162,12 @@ class _Builder:
         if depth > MAX_DEPTH:
             raise self.fail(node, path, f"nested more than {MAX_DEPTH} levels deep")
         if node.tag not in _ALLOWED_TAGS:
-            raise self.fail(node, path, f"the tag '{node.tag}' is not allowed; only plain data (text, numbers, true/false, lists, mappings) is read")
+            # the tag's name is not repeated: it is the writer's text
+            raise self.fail(node, path, "a tag (!…) is not allowed here; only plain data (text, numbers, true/false, lists, mappings) is read",
+                            "en tagg (!…) er ikke tillatt her; bare vanlige data (tekst, tall, true/false, lister, nøkler) leses")
         self.lines.setdefault(path, node.start_mark.line + 1)
         if isinstance(node, ScalarNode):
-            try:
-                return self.constructor.construct_object(node, deep=True)
-            except yaml.YAMLError as exc:
-                raise self.fail(node, path, f"cannot read this value: {getattr(exc, 'problem', exc)}") from None
+            return self.scalar(node, path)
         if isinstance(node, SequenceNode):
             return [self.build(child, path + (i,), depth + 1) for i, child in enumerate(node.value)]
         if isinstance(node, MappingNode):
@@ -119,11 +177,12 @@ class _Builder:
                     raise self.fail(key_node, path, "merge keys ('<<') are not allowed")
                 if not isinstance(key_node, ScalarNode) or key_node.tag not in _ALLOWED_TAGS:
                     raise self.fail(key_node, path, "a key must be plain text")
-                key = self.constructor.construct_object(key_node)
+                key = self.scalar(key_node, path)
                 if not isinstance(key, str):
                     key = str(key).lower() if isinstance(key, bool) else str(key)
                 if key in out:
-                    raise self.fail(key_node, path + (key,), f"the key '{key}' appears twice in the same mapping")
+                    # the line points at it; the key itself is not repeated (it may be anything)
+                    raise self.fail(key_node, path, DUPLICATE_KEY.en, DUPLICATE_KEY.nb)
                 out[key] = self.build(value_node, path + (key,), depth + 1)
             return out
         raise self.fail(node, path, "unsupported YAML node")  # pragma: no cover
@@ -179,10 +238,10 @@ def parse_text(text: str, file: str) -> Located:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
-        what = exc.problem or exc.context or "syntax error"
+        what = _sanitise(exc.problem or exc.context or "syntax error")
         raise SourceError(Problem(file, line, "", f"not valid YAML/JSON: {what}")) from None
     except yaml.YAMLError as exc:
-        raise SourceError(Problem(file, None, "", f"not valid YAML/JSON: {exc}")) from None
+        raise SourceError(Problem(file, None, "", f"not valid YAML/JSON: {_sanitise(str(exc))}")) from None
     if node is None:
         return Located(None, file, {})
     builder = _Builder(file)
@@ -191,13 +250,23 @@ def parse_text(text: str, file: str) -> Located:
 
 
 def parse_json_text(text: str, file: str) -> Located:
-    """Parse strict JSON (so JSON errors say what JSON expected), then locate it."""
+    """Parse strict JSON (so JSON errors say what JSON expected), then locate it.
+
+    Stricter than ``json.loads``: a key twice in one object is refused (JSON
+    itself leaves it open; the last one would win silently), and so is an
+    integer of more than :data:`MAX_DIGITS` digits.
+    """
     try:
-        data = json.loads(text, parse_constant=_reject_constant)
+        data = json.loads(text, parse_constant=_reject_constant, parse_int=_parse_int, object_pairs_hook=_object)
+    except _DuplicateKey:
+        raise _duplicate_key_problem(text, file) from None
+    except _TooManyDigits:
+        raise SourceError(Problem(file, None, "", f"a number with more than {MAX_DIGITS} digits is not read",
+                                  message_nb=f"et tall med mer enn {MAX_DIGITS} sifre leses ikke")) from None
     except json.JSONDecodeError as exc:
         raise SourceError(Problem(file, exc.lineno, "", f"not valid JSON: {exc.msg}")) from None
     except ValueError as exc:
-        raise SourceError(Problem(file, None, "", f"not valid JSON: {exc}")) from None
+        raise SourceError(Problem(file, None, "", f"not valid JSON: {_sanitise(str(exc))}")) from None
     except RecursionError:
         raise SourceError(Problem(file, None, "", f"nested more than {MAX_DEPTH} levels deep")) from None
     if text.count("{") + text.count("[") > MAX_DEPTH or len(text) > MAX_NODES:
@@ -213,6 +282,37 @@ def parse_json_text(text: str, file: str) -> Located:
     except SourceError:
         lines = {}
     return Located(data, file, lines)
+
+
+class _DuplicateKey(ValueError):
+    pass
+
+
+class _TooManyDigits(ValueError):
+    pass
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        raise _DuplicateKey
+    return out
+
+
+def _parse_int(digits: str) -> int:
+    if len(digits) > MAX_DIGITS + 1:
+        raise _TooManyDigits
+    return int(digits)
+
+
+def _duplicate_key_problem(text: str, file: str) -> SourceError:
+    """Where the repeated key is: the YAML reading of the same text finds it with its path and line."""
+    try:
+        parse_text(text, file)
+    except SourceError as exc:
+        if exc.problem.message == DUPLICATE_KEY.en:
+            return exc
+    return SourceError(Problem(file, None, "", DUPLICATE_KEY.en, message_nb=DUPLICATE_KEY.nb))  # pragma: no cover - YAML reads all JSON we accept
 
 
 def _check_json_shape(data: Any, file: str) -> None:
@@ -250,6 +350,8 @@ def read_bytes(raw: bytes, file: str, as_json: bool | None = None) -> Located:
     ``as_json=None`` sniffs: text that starts with ``{`` or ``[`` is JSON.
     """
     text = _decode(raw, file)
+    if not text.strip():
+        return Located(None, file, {})  # empty: the caller says what it expected
     if as_json is None:
         as_json = text.lstrip().startswith(("{", "["))
     return parse_json_text(text, file) if as_json else parse_text(text, file)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import os
 import re
 from pathlib import Path
 
@@ -10,7 +12,7 @@ import yaml
 from click.testing import CliRunner
 
 from ibp_rules.cli.main import cli
-from ibp_rules.intake import BACK, UNKNOWN, AnswerError, Interview, parse_answer, questions
+from ibp_rules.intake import BACK, UNKNOWN, AnswerError, Interview, draft_path, load_draft, parse_answer, questions, save_draft
 
 
 def q(path: str):  # type: ignore[no-untyped-def]
@@ -114,7 +116,89 @@ def test_intake_in_english_asks_for_a_file_name(tmp_path: Path, monkeypatch: pyt
     while iv.current() is not None:  # how many questions an all-unknown interview asks
         iv.answer(UNKNOWN)
         n += 1
-    r = CliRunner().invoke(cli, ["intake", "--lang", "en", "--no-strategy"], input="\n" * n + "my-case\n")
+    r = CliRunner().invoke(cli, ["intake", "--lang", "en", "--no-strategy"], input="my-case\n" + "\n" * n)
     assert r.exit_code == 0, r.output
-    assert "Where does the person live now?" in r.output and "Saved: my-case.yaml" in r.output
+    assert r.output.index("Save the assessment as") < r.output.index("Where does the person live now?")
+    assert "Saved: my-case.yaml" in r.output
     assert (tmp_path / "my-case.yaml").read_text(encoding="utf-8").startswith("# Assessment")
+    assert sorted(os.listdir(tmp_path)) == ["my-case.yaml"]  # no recovery copy or temporary file left
+
+
+EXPECTED = {
+    "husholdning": {"voksne": 1},
+    "bolig": {"situasjon": "privat_leie", "ar_i_boligen": 2.0, "husleierestanse": True, "utkastelsesfare": True},
+    "helse": {"arbeidsevne": "nedsatt_varig"},
+    "mal": {"onsker": ["eie"]},
+}
+QUESTION = "Hvor bor personen nå?"
+
+
+def test_output_in_a_missing_folder_is_refused_before_the_first_question(tmp_path: Path) -> None:
+    target = tmp_path / "finnes-ikke" / "kari.yaml"
+    r = CliRunner().invoke(cli, ["intake", "-o", str(target)], input="\n".join(ANSWERS) + "\n")
+    assert r.exit_code == 2
+    assert str(target) in r.output and "mappen finnes ikke" in r.output
+    assert QUESTION not in r.output and "Intern feil" not in r.output
+
+
+def test_a_typed_file_name_that_cannot_be_written_is_asked_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    r = CliRunner().invoke(cli, ["intake", "--no-strategy"], input="finnes-ikke/kari\nkari\n" + "\n".join(ANSWERS) + "\n")
+    assert r.exit_code == 0, r.output
+    assert "finnes-ikke/kari.yaml: kan ikke skrive filen: mappen finnes ikke" in r.output
+    assert r.output.index("mappen finnes ikke") < r.output.index(QUESTION)
+    assert yaml.safe_load((tmp_path / "kari.yaml").read_text(encoding="utf-8")) == EXPECTED
+
+
+def test_a_save_error_at_the_end_asks_again_and_keeps_the_answers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The folder vanished (or the disk filled up) during the interview: nothing is lost."""
+    import ibp_rules.atomic as atomic
+
+    first = tmp_path / "kari.yaml"
+    real = atomic.write_atomic
+
+    def full_disk_once(path: Path | str, data: bytes | str) -> None:
+        if Path(path) == first:
+            raise atomic.output_error(path, OSError(errno.ENOSPC, "No space left on device"))
+        real(path, data)
+
+    monkeypatch.setattr(atomic, "write_atomic", full_disk_once)
+    other = tmp_path / "annet.yaml"
+    r = CliRunner().invoke(cli, ["intake", "-o", str(first), "--no-strategy"], input="\n".join(ANSWERS) + f"\n{other}\n")
+    assert r.exit_code == 0, r.output
+    assert "disken er full" in r.output and "Svarene er ikke borte" in r.output
+    assert yaml.safe_load(other.read_text(encoding="utf-8")) == EXPECTED
+    assert not first.exists() and not draft_path(first).exists()
+
+
+def test_an_interview_that_stops_keeps_a_recovery_copy_and_continues(tmp_path: Path) -> None:
+    target = tmp_path / "kari.yaml"
+    stop_at = ANSWERS.index("j")  # stops (end of input, as a closed terminal) after the rent arrears question
+    r = CliRunner().invoke(cli, ["intake", "-o", str(target)], input="\n".join(ANSWERS[: stop_at + 1]) + "\n")
+    assert r.exit_code == 1
+    assert not target.exists()
+    draft = draft_path(target)
+    assert draft.name == "kari.yaml.utkast" and f"er i {draft}" in r.stderr
+    saved = yaml.safe_load(draft.read_text(encoding="utf-8"))
+    assert saved["answers"]["bolig"] == {"situasjon": "privat_leie", "ar_i_boligen": 2.0, "husleierestanse": True}
+    assert saved["next"] == "bolig.utkastelsesfare"
+    r = CliRunner().invoke(cli, ["intake", "-o", str(target), "--no-strategy"],
+                           input="j\n" + "\n".join(ANSWERS[stop_at + 1:]) + "\n")
+    assert r.exit_code == 0, r.output
+    assert "Fant svar fra en kartlegging som ble avbrutt (4 svar" in r.output
+    assert yaml.safe_load(target.read_text(encoding="utf-8")) == EXPECTED
+    assert not draft.exists()
+
+
+def test_recovery_copy_can_go_back_into_earlier_answers(tmp_path: Path) -> None:
+    target = tmp_path / "kari.yaml"
+    iv = Interview()
+    for a in ("2", "", ""):
+        iv.answer(parse_answer(iv.current(), a, "nb"))  # type: ignore[arg-type]
+    save_draft(target, iv)
+    answers, nxt = load_draft(target)
+    again = Interview()
+    again.restore(answers, nxt)
+    assert again.current() == iv.current() and again.answers == {"husholdning.voksne": 2}
+    again.answer(BACK)
+    assert again.current().path == "husholdning.samlivsbrudd"  # type: ignore[union-attr]

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import multiprocessing as mp
+import os
 import pickle
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from conftest import EXAMPLE_FILES
 from ibp_rules import Engine, EngineError, read_assessment
+from ibp_rules.population import population
 from ibp_rules.resources import default_ruleset_path
 
 _ENGINE: Engine | None = None
@@ -60,3 +66,54 @@ def test_pickled_engine_refuses_changed_rules(ruleset_copy: Path) -> None:
         f.write("# changed\n")
     with pytest.raises(EngineError, match="changed since"):
         pickle.loads(blob)
+
+
+# -- ibp batch with spawn workers -------------------------------------------------------------
+
+def _batch_lines(engine: Engine, workers: int, start_method: str | None = None) -> bytes:
+    from ibp_rules.batch import read_jsonl, run_batch
+
+    lines = [json.dumps(p, sort_keys=True).encode() + b"\n" for p in population(150, seed=5)]
+    out: list[bytes] = []
+    run_batch(engine, read_jsonl(lines), out.append, workers, start_method=start_method)
+    return b"".join(out)
+
+
+def test_spawn_batch_workers_find_relative_rule_folders_after_a_change_of_directory(
+        ruleset_copy: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(ruleset_copy.parent)
+    engine = Engine.from_paths("rulesets")  # relative, as typed on a command line
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    assert _batch_lines(engine, 2, "spawn") == _batch_lines(engine, 1)
+
+
+_CHANGED_RULES = """
+import sys
+from ibp_rules import Engine, EngineError
+from ibp_rules.batch import read_jsonl, run_batch
+
+engine = Engine.from_paths(sys.argv[1])
+with open(sys.argv[2], "a", encoding="utf-8") as f:
+    f.write("# changed after the engine was built\\n")
+try:
+    run_batch(engine, read_jsonl([b"{}\\n"] * 200), lambda block: None, 2, start_method="spawn")
+except EngineError as exc:
+    print("EngineError:", exc)
+    sys.exit(3)
+"""
+
+
+def test_a_spawn_worker_that_cannot_rebuild_the_engine_fails_once_in_the_parent(ruleset_copy: Path) -> None:
+    """Not a pool that starts failing workers again and again, forever."""
+    proc = subprocess.Popen([sys.executable, "-c", _CHANGED_RULES, str(ruleset_copy), str(ruleset_copy / "rules" / "bolig.yaml")],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        out, err = proc.communicate(timeout=120)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        pytest.fail("the batch never ended: its workers were restarted endlessly")
+    assert proc.returncode == 3, err.decode()
+    assert out.decode().count("EngineError:") == 1 and "rule files changed" in out.decode()
+    assert b"Traceback" not in err
