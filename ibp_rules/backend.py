@@ -22,6 +22,10 @@ reproduced while building this module:
   ensure_ascii=False)``) and their meaning: equivalent JSON (without the
   spaces) for the plain dicts, lists, strings, ints, bools and rounded
   floats we assert. A test runs the worked cases both ways;
+* before anything reaches ``set_rulesets``, :func:`check_engine_limits`
+  rebuilds durable's network in Python and refuses a ruleset that would go
+  past a limit of the C core (:mod:`ibp_rules.engine_limits`): some of
+  those fail late or hang instead of raising;
 * durable times every action with ``_unix_now()``, twice per firing, built
   from ``datetime.now()`` and the deprecated ``utcfromtimestamp`` (about 5 %
   of an assessment). Only differences between two calls are ever used (the
@@ -46,7 +50,8 @@ from durable import engine as durable_engine
 
 from . import conditions as C
 from .compiler import compile_ruleset, engine_fact, flags_read
-from .errors import EngineError
+from .engine_limits import check_engine_limits
+from .errors import EngineError, RulesetError
 from .ruleset import CompiledRule, Ruleset
 
 _instance_counter = itertools.count(1)
@@ -58,7 +63,7 @@ def _after_fork_in_child() -> None:
     every backend a fresh one so a worker process never deadlocks."""
     for backend in list(_live_backends):
         backend._lock = threading.Lock()
-        backend._current = None
+        backend._state.current = None
 
 
 os.register_at_fork(after_in_child=_after_fork_in_child)
@@ -95,16 +100,32 @@ class Firings:
     derived: dict[str, list[str]] = field(default_factory=dict)
 
 
+class _RunState:
+    """The firings of the run in progress, shared with the actions durable holds."""
+
+    __slots__ = ("current",)
+
+    def __init__(self) -> None:
+        self.current: Firings | None = None
+
+
 class DurableBackend:
-    """Runs one assessment at a time through a compiled durable ruleset."""
+    """Runs one assessment at a time through a compiled durable ruleset.
+
+    Raises :class:`RulesetError` when the ruleset would go past a limit of
+    durable's C core (file and rule named).
+    """
 
     def __init__(self, ruleset: Ruleset) -> None:
+        problems, self.figures = check_engine_limits(ruleset)
+        if problems:
+            raise RulesetError(problems)
         self._ruleset = ruleset
         self._flags = flags_read(ruleset)
         self._chained = frozenset(atom.id for r in ruleset.rules.values() for atom in C.atoms(r.condition)
                                   if isinstance(atom, C.Derived))
         self._lock = threading.Lock()
-        self._current: Firings | None = None
+        self._state = _RunState()
         self.name = f"ibp@{ruleset.sha256[:12]}@{next(_instance_counter)}"
         definition = compile_ruleset(ruleset, self._action_for, self._on_end)
         self._host = _QuietHost()
@@ -128,9 +149,10 @@ class DurableBackend:
         # would only make durable match it against every rule
         chained = self._chained
         rule_id = rule.id
+        state = self._state  # not self: durable's actions must not keep the backend alive
 
         def action(c: Any) -> None:
-            firings = self._current
+            firings = state.current
             assert firings is not None, "an action ran outside a session"
             branches = firings.rules.setdefault(rule_id, [])
             if branch not in branches:
@@ -146,7 +168,8 @@ class DurableBackend:
 
         return action
 
-    def _on_end(self, c: Any) -> None:
+    @staticmethod
+    def _on_end(c: Any) -> None:
         """The end rule's action: it only has to run."""
 
     # -- running ---------------------------------------------------------------
@@ -157,7 +180,7 @@ class DurableBackend:
         with self._lock:
             sid = uuid.uuid4().hex
             firings = Firings()
-            self._current = firings
+            self._state.current = firings
             try:
                 self._host.assert_fact(self.name, dict(fact, sid=sid))
                 for marker in self._markers:
@@ -172,7 +195,7 @@ class DurableBackend:
             except Exception as exc:
                 raise EngineError(f"the rule engine failed: {type(exc).__name__}") from exc
             finally:
-                self._current = None
+                self._state.current = None
                 try:
                     self._host.delete_state(self.name, sid)
                 except Exception:  # noqa: BLE001 - no session was created (a failed first assert)
