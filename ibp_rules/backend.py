@@ -22,6 +22,13 @@ reproduced while building this module:
   ensure_ascii=False)``) and their meaning: equivalent JSON (without the
   spaces) for the plain dicts, lists, strings, ints, bools and rounded
   floats we assert. A test runs the worked cases both ways;
+* durable_rules never frees a ruleset by itself: its Python ``Ruleset``
+  has no finaliser, and the C ruleset (its network tables, about 1.4 MB
+  with the bundled rules) lives until ``delete_ruleset(handle)``. A backend
+  frees it in :meth:`DurableBackend.close` or, when it is dropped unclosed,
+  in a :func:`weakref.finalize` callback. The actions durable holds refer
+  to a small :class:`_RunState`, never to the backend, so dropping the last
+  reference to an engine frees it at once (no reference cycle to wait for);
 * before anything reaches ``set_rulesets``, :func:`check_engine_limits`
   rebuilds durable's network in Python and refuses a ruleset that would go
   past a limit of the C core (:mod:`ibp_rules.engine_limits`): some of
@@ -109,6 +116,15 @@ class _RunState:
         self.current: Firings | None = None
 
 
+def _free_native(host: _QuietHost, name: str) -> None:
+    """Delete a ruleset's C structures (durable_rules has no public call for it)."""
+    ruleset = host._ruleset_directory.pop(name, None)
+    if ruleset is None:
+        return
+    host._ruleset_list.remove(ruleset)
+    durable_engine.durable_rules_engine.delete_ruleset(ruleset._handle)
+
+
 class DurableBackend:
     """Runs one assessment at a time through a compiled durable ruleset.
 
@@ -138,7 +154,20 @@ class DurableBackend:
         except Exception as exc:  # pragma: no cover - a compiler bug, not user input
             raise EngineError(f"durable_rules rejected the compiled ruleset: {exc}") from exc
         self._markers = [{"t": "s", "n": k} for k in range(1, ruleset.max_stratum + 1)]
+        self._free = weakref.finalize(self, _free_native, self._host, self.name)
         _live_backends.add(self)
+
+    @property
+    def closed(self) -> bool:
+        return not self._free.alive
+
+    def close(self) -> None:
+        """Free durable's C ruleset now; later runs raise :class:`EngineError`.
+
+        Safe to call twice and from any thread (it waits for a run in progress).
+        """
+        with self._lock:
+            self._free()
 
     # -- actions (run by durable inside assert_fact, in the calling thread) --
 
@@ -178,6 +207,8 @@ class DurableBackend:
         """Assert one assessment's facts and collect what fired."""
         fact = engine_fact(facts, self._flags)
         with self._lock:
+            if not self._free.alive:
+                raise EngineError("this engine was closed; build a new one")
             sid = uuid.uuid4().hex
             firings = Firings()
             self._state.current = firings

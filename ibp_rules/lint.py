@@ -7,7 +7,8 @@ names its partners with a collaboration form, and the cases themselves load.
 An engine can run a ruleset that fails these (a municipality trying a draft),
 but it should not be shipped.
 
-It also builds the rule engine once, exactly as ``ibp assess`` would: a ruleset past a limit of durable_rules' C core fails here with
+It also builds the rule engine once, exactly as ``ibp assess`` would (and
+frees it): a ruleset past a limit of durable_rules' C core fails here with
 the same problems (:mod:`ibp_rules.engine_limits`), so ``ibp rules
 validate`` never passes what ``assess`` refuses.
 """
@@ -24,7 +25,7 @@ def lint(rs: Ruleset) -> tuple[list[LoadedCase], list[Problem]]:
     """The ruleset's cases and every problem the strict checks find."""
     problems: list[Problem] = []
     try:
-        DurableBackend(rs)
+        DurableBackend(rs).close()
     except RulesetError as exc:
         problems += exc.problems
     try:

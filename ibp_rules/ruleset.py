@@ -165,6 +165,14 @@ def _collect_files(paths: Sequence[Path]) -> tuple[list[_SourceFile], list[Probl
     return files, problems, digest.hexdigest()
 
 
+def ruleset_sha256(paths: Sequence[Path | str]) -> str:
+    """The hash :func:`load_ruleset` would record for ``paths``, without parsing.
+
+    Missing or unreadable files are left out here; loading reports them.
+    """
+    return _collect_files([Path(p) for p in paths])[2]
+
+
 def _validation_problems(exc: ValidationError, located: Located, prefix: tuple[str | int, ...] = ()) -> list[Problem]:
     out = []
     for err in exc.errors(include_url=False, include_input=False):
