@@ -43,6 +43,7 @@ from .strategy import (
     PartnerUse,
     PillarNeeds,
     RulesetInfo,
+    RulesetLayer,
     StartReason,
     Strategy,
     SuggestedMeasure,
@@ -78,7 +79,8 @@ class Engine:
         #: output objects shared between strategies (see :meth:`_shared`)
         self._objects: dict[tuple[Any, ...], Any] = {}
         self._info = (EngineInfo(version=__version__),
-                      RulesetInfo(id=ruleset.id, version=ruleset.version, sha256=ruleset.sha256, overrides=list(ruleset.overrides)))
+                      RulesetInfo(id=ruleset.id, version=ruleset.version, sha256=ruleset.sha256, overrides=list(ruleset.overrides),
+                                  layers=[RulesetLayer(id=m.id, version=m.version) for m in ruleset.layers]))
         self._is_shared = False
 
     @classmethod
