@@ -155,17 +155,7 @@ class ReferenceBackend:
                 if present or absent:
                     if any(d not in derived for d in present) or any(d in derived for d in absent):
                         continue
-                done = fired.get(rid)
-                if done is None:
-                    fired[rid] = [b]
-                else:
-                    done.append(b)  # each alternative is visited once outside cycles
-                for fact_id in derives:
-                    by = derived.get(fact_id)
-                    if by is None:
-                        derived[fact_id] = [rid]
-                    elif rid not in by:
-                        by.append(rid)
+                _record(rid, b, derives, fired, derived)
         return firings
 
 
@@ -180,13 +170,13 @@ def _fire(step: Step, facts: dict[str, Any], fired: dict[str, list[int]], derive
     for test in tests:
         if not test(facts):
             return False
-    if present or absent:
-        for d in present:
-            if d not in derived:
-                return False
-        for d in absent:
-            if d in derived:
-                return False
+    if any(d not in derived for d in present) or any(d in derived for d in absent):
+        return False
+    return _record(rid, b, derives, fired, derived)
+
+
+def _record(rid: str, b: int, derives: tuple[str, ...], fired: dict[str, list[int]], derived: dict[str, list[str]]) -> bool:
+    """Record that alternative ``b`` of a rule fired; whether it is new."""
     done = fired.get(rid)
     if done is None:
         fired[rid] = [b]

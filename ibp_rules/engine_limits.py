@@ -129,6 +129,29 @@ class NetworkFigures:
         ]
 
 
+#: the tables of one network node: figure → (limit, message, message in bokmål)
+_TABLES = {
+    "most_alternatives_at": (
+        MAX_ALTERNATIVES_AT,
+        "more than {limit} rule alternatives end at the same test ({test}); the rule engine cannot hold more "
+        "(error code 108): give these rules a test that tells them apart",
+        "mer enn {limit} regelalternativer slutter i samme test ({test}); regelmotoren kan ikke holde flere "
+        "(feilkode 108): gi reglene en test som skiller dem"),
+    "most_tests_after": (
+        MAX_TESTS_AFTER,
+        "more than {limit} different tests follow the same test ({test}); the rule engine would stop responding: "
+        "give these rules a common first test, or fewer different ones",
+        "mer enn {limit} ulike tester følger etter samme test ({test}); regelmotoren ville slutte å svare: "
+        "gi reglene en felles første test, eller færre ulike"),
+    "most_or_groups_after": (
+        MAX_OR_GROUPS_AFTER,
+        "more than {limit} 'any' groups and 'known: false' tests follow the same test ({test}); the rule engine "
+        "cannot hold more (error code 107): merge some of these rules",
+        "mer enn {limit} 'any'-grupper og 'known: false'-tester følger etter samme test ({test}); regelmotoren "
+        "kan ikke holde flere (feilkode 107): slå sammen noen av reglene"),
+}
+
+
 class _Network:
     """durable's alpha network, built the way ``rete.c`` builds it."""
 
@@ -165,11 +188,7 @@ class _Network:
         node.via.append(rule)
         if end:
             node.ends.append(rule)
-            self._count(id(node), rule, len(node.ends), MAX_ALTERNATIVES_AT, "most_alternatives_at",
-                        f"more than {MAX_ALTERNATIVES_AT} rule alternatives end at the same test ({_describe(node)}); "
-                        "the rule engine cannot hold more (error code 108): give these rules a test that tells them apart",
-                        f"mer enn {MAX_ALTERNATIVES_AT} regelalternativer slutter i samme test ({_describe(node)}); "
-                        "regelmotoren kan ikke holde flere (feilkode 108): gi reglene en test som skiller dem")
+            self._count(node, rule, len(node.ends), "most_alternatives_at")
         return node
 
     def _find(self, rule: str, parent: _Node, prop: str, op: str, value: Any) -> _Node:
@@ -187,28 +206,22 @@ class _Network:
             self._link(rule, parent, node)
         else:
             parent.tests[key] = node
-            self._count(id(parent), rule, len(parent.tests), MAX_TESTS_AFTER, "most_tests_after",
-                        f"more than {MAX_TESTS_AFTER} different tests follow the same test ({_describe(parent)}); "
-                        "the rule engine would stop responding: give these rules a common first test, or fewer different ones",
-                        f"mer enn {MAX_TESTS_AFTER} ulike tester følger etter samme test ({_describe(parent)}); "
-                        "regelmotoren ville slutte å svare: gi reglene en felles første test, eller færre ulike")
+            self._count(parent, rule, len(parent.tests), "most_tests_after")
         return node
 
     def _link(self, rule: str, parent: _Node, node: _Node) -> None:
         """A $nex test or an $or join point after ``parent`` (durable's next list)."""
         parent.joins.append(node)
-        self._count(id(parent), rule, len(parent.joins), MAX_OR_GROUPS_AFTER, "most_or_groups_after",
-                    f"more than {MAX_OR_GROUPS_AFTER} 'any' groups and 'known: false' tests follow the same test "
-                    f"({_describe(parent)}); the rule engine cannot hold more (error code 107): merge some of these rules",
-                    f"mer enn {MAX_OR_GROUPS_AFTER} 'any'-grupper og 'known: false'-tester følger etter samme test "
-                    f"({_describe(parent)}); regelmotoren kan ikke holde flere (feilkode 107): slå sammen noen av reglene")
+        self._count(parent, rule, len(parent.joins), "most_or_groups_after")
 
-    def _count(self, where: int, rule: str, value: int, limit: int, figure: str, en: str, nb: str) -> None:
+    def _count(self, node: _Node, rule: str, value: int, figure: str) -> None:
+        """Record a table's fill; report (once per node) the rule that takes it past its limit."""
         if value > getattr(self.figures, figure):
             setattr(self.figures, figure, value)
-        if value > limit and (where, figure) not in self._reported:
-            self._reported.add((where, figure))
-            self._over(figure, rule, en, nb)
+        limit, en, nb = _TABLES[figure]
+        if value > limit and (id(node), figure) not in self._reported:
+            self._reported.add((id(node), figure))
+            self._over(figure, rule, en.format(limit=limit, test=_describe(node)), nb.format(limit=limit, test=_describe(node)))
 
     # -- the run-time stack bound ----------------------------------------------
 
