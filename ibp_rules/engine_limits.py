@@ -307,7 +307,8 @@ def _describe(node: _Node) -> str:
                 return f"{p} {'contains' if node.value else 'does not contain'} {prop[len(spec.key) + 2:]}"
         path = prop
     op = {"$eq": "=", "$neq": "≠", "$lt": "<", "$lte": "≤", "$gt": ">", "$gte": "≥", "$ex": "known", "$nex": "unknown"}[node.op]
-    return f"{path} {op}" if node.op in ("$ex", "$nex") else f"{path} {op} {node.value}"
+    value = str(node.value).lower() if isinstance(node.value, bool) else node.value  # as a rule file writes it
+    return f"{path} {op}" if node.op in ("$ex", "$nex") else f"{path} {op} {value}"
 
 
 _PATHS = {spec.key: path for path, spec in FACTS.items()}

@@ -7,7 +7,7 @@ names its partners with a collaboration form, and the cases themselves load.
 An engine can run a ruleset that fails these (a municipality trying a draft),
 but it should not be shipped.
 
-It also builds the rule engine once, exactly as ``ibp assess`` would (and
+It also builds the engine once, exactly as ``ibp assess`` would (and
 frees it): a ruleset past a limit of durable_rules' C core fails here with
 the same problems (:mod:`ibp_rules.engine_limits`), so ``ibp rules
 validate`` never passes what ``assess`` refuses.
@@ -15,7 +15,7 @@ validate`` never passes what ``assess`` refuses.
 
 from __future__ import annotations
 
-from .backend import DurableBackend
+from .engine import Engine
 from .errors import Problem, RulesetError
 from .rule_cases import LoadedCase, coverage_gaps, load_rule_cases
 from .ruleset import Ruleset
@@ -25,7 +25,7 @@ def lint(rs: Ruleset) -> tuple[list[LoadedCase], list[Problem]]:
     """The ruleset's cases and every problem the strict checks find."""
     problems: list[Problem] = []
     try:
-        DurableBackend(rs).close()
+        Engine(rs).close()
     except RulesetError as exc:
         problems += exc.problems
     try:

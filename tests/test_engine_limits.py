@@ -113,7 +113,7 @@ def test_alternatives_ending_at_the_same_test(bare: Path) -> None:
     write_rules(bare, ["{bolig.vold: true}"] * L.MAX_ALTERNATIVES_AT)
     Engine.from_paths(bare).assess({"bolig": {"vold": True}})
     p = write_rules(bare, ["{bolig.vold: true}"] * (L.MAX_ALTERNATIVES_AT + 1))
-    assert_names(refused(bare), p, f"r{L.MAX_ALTERNATIVES_AT:04d}", "bolig.vold = True", "108")
+    assert_names(refused(bare), p, f"r{L.MAX_ALTERNATIVES_AT:04d}", "bolig.vold = true", "108")
     code, out = unchecked(bare, "")
     assert code == 3 and "error code: 108" in out
 
