@@ -72,6 +72,8 @@ def rules_validate(paths: tuple[Path, ...], lang: str) -> None:
         raise RulesetError(problems)
     nb = lang == "nb"
     click.echo(f"OK: {rs.id} {rs.version}")
+    for layer in rs.layers:
+        click.echo(f"  {'utvidet med' if nb else 'extended by'}: {layer.id} {layer.version}")
     click.echo(f"  {'regler' if nb else 'rules'}: {len(rs.rules)} ({'lag' if nb else 'strata'}: {rs.max_stratum + 1})")
     click.echo(f"  {'tiltak' if nb else 'measures'}: {len(rs.measures)}, {'partnere' if nb else 'partners'}: {len(rs.partners)}, "
                f"{'utledede fakta' if nb else 'derived facts'}: {len(rs.facts)}")
@@ -79,6 +81,8 @@ def rules_validate(paths: tuple[Path, ...], lang: str) -> None:
                f"{'regeleksempler' if nb else 'rule cases'}: {len(cases)}")
     click.echo(f"  {'pilarer' if nb else 'pillars'}: {len(rs.pillars)}, {'relasjoner' if nb else 'relations'}: {len(rs.relations)}")
     click.echo(f"  {'filer' if nb else 'files'}: {len(rs.files)}")
+    if rs.not_read:
+        click.echo(f"  {'ikke lest (ikke regelfiler)' if nb else 'not read (not rule files)'}: {', '.join(rs.not_read)}")
     if rs.overrides:
         click.echo(f"  {'overstyrt' if nb else 'overrides'}: {', '.join(rs.overrides)}")
     click.echo(f"  sha256: {rs.sha256}")

@@ -23,10 +23,24 @@ Facts the engine sees, all in one session per assessment:
 
 A *sink* rule matches every fact but can never fire, so no fact is
 "unhandled" (which would raise or drop actions in durable_rules).
+
+**Groups.** durable matches a fact by walking its network depth-first with
+a fixed stack of 64 nodes: at each test it pushes every following test that
+holds. Without care, every rule's first test hangs directly below "this is
+the assessment", and a full assessment can make 60 of them hold at once —
+the bundled rules were 3 short of durable's error 303. So each assessment
+pattern starts with a *group* test after ``t == a``: ``{"$neq": {"t":
+"g<k>"}}``, which every assessment passes. Rules are spread over about
+√(number of first keys) groups by the key of their first test (all tests
+of one key in one group: one key holds one value, so they rarely hold
+together), and the stack then needs about two square roots instead of the
+sum. :mod:`ibp_rules.engine_limits` checks the worst case for every
+ruleset.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -77,8 +91,12 @@ def _join(op: str, exprs: list[Expr]) -> Expr:
     return exprs[0] if len(exprs) == 1 else {op: exprs}
 
 
-def compile_branch(conj: C.Conjunction, stratum: int) -> list[Expr]:
-    """The ordered pattern list of one branch (durable's ``all``)."""
+def compile_branch(conj: C.Conjunction, stratum: int, groups: dict[str, int] | None = None) -> list[Expr]:
+    """The ordered pattern list of one branch (durable's ``all``).
+
+    ``groups`` maps the key of a first test to its group (see the module
+    docstring); without it, no group test is added.
+    """
     compares = [a for a in conj if isinstance(a, C.Compare)]
     present = [a for a in conj if isinstance(a, C.Derived) and a.present]
     absent = [a for a in conj if isinstance(a, C.Derived) and not a.present]
@@ -86,7 +104,10 @@ def compile_branch(conj: C.Conjunction, stratum: int) -> list[Expr]:
     if stratum > 0:
         patterns.append({"s": {"$and": [{"t": "s"}, {"n": stratum}]}})
     if compares or not present:
-        patterns.append({"a": {"$and": [{"t": "a"}] + [compile_atom(a) for a in compares]}})
+        tests = [compile_atom(a) for a in compares]
+        group = groups.get(first_key(tests[0]), None) if groups and tests else None
+        head: list[Expr] = [{"t": "a"}] if group is None else [{"t": "a"}, {"$neq": {"t": f"g{group}"}}]
+        patterns.append({"a": {"$and": head + tests}})
     for i, d in enumerate(present):
         patterns.append({f"d{i}": {"$and": [{"t": "d"}, {"id": d.id}]}})
     for i, d in enumerate(absent):
@@ -102,12 +123,32 @@ def compile_ruleset(ruleset: Ruleset, action_for: Callable[[CompiledRule, int], 
     runs when that branch fires (a closure: durable rejects extra arguments).
     """
     definition: dict[str, Any] = {}
+    groups = first_key_groups(ruleset)
     for rule in ruleset.rules.values():
         for b, conj in enumerate(rule.branches):
-            definition[f"{rule.id}#{b}"] = {"all": compile_branch(conj, rule.stratum), "run": action_for(rule, b)}
+            definition[f"{rule.id}#{b}"] = {"all": compile_branch(conj, rule.stratum, groups), "run": action_for(rule, b)}
     definition[SINK_RULE] = {"all": [{"x": {"$ex": {"t": 1}}}, {"y": {"t": "__never__"}}], "run": _never}
     definition[END_RULE] = {"all": [{"e": {"t": "end"}}], "run": end_action}
     return definition
+
+
+def first_key(expr: Expr) -> str:
+    """The fact key a compiled test reads first (for ``$and``/``$or``: its first item's)."""
+    (name, value), = expr.items()
+    if name in ("$and", "$or"):
+        return first_key(value[0])
+    if name.startswith("$"):
+        return str(next(iter(value)))
+    return name
+
+
+def first_key_groups(ruleset: Ruleset) -> dict[str, int]:
+    """Each first-test key's group: keys sorted, dealt round-robin over ⌈√keys⌉ groups."""
+    keys = sorted({first_key(compile_atom(conj_compares[0]))
+                   for rule in ruleset.rules.values() for conj in rule.branches
+                   if (conj_compares := [a for a in conj if isinstance(a, C.Compare)])})
+    n = max(1, math.ceil(math.sqrt(len(keys))))
+    return {key: i % n for i, key in enumerate(keys)} if n > 1 else {}
 
 
 def _never(c: Any) -> None:  # pragma: no cover - the sink's second pattern never matches
@@ -137,16 +178,42 @@ def flags_read(ruleset: Ruleset) -> dict[str, tuple[str, ...]]:
     return {path: tuple(sorted(values)) for path, values in sorted(out.items())}
 
 
+def engine_fact_keys(ruleset: Ruleset) -> list[str]:
+    """Every key the engine fact can have (durable caps the keys of one fact)."""
+    flags = flags_read(ruleset)
+    keys = ["t"]
+    for path, spec in FACTS.items():
+        keys.append(spec.key)
+        keys += [f"{spec.key}__{v}" for v in flags.get(path, ())]
+    return keys
+
+
 def engine_fact(facts: dict[str, Any], flags: dict[str, tuple[str, ...]]) -> dict[str, Any]:
     """The flat assessment fact durable matches on (see the module docstring)."""
-    out: dict[str, Any] = {"t": "a"}
-    for path, value in facts.items():
-        spec = FACTS[path]
-        if spec.kind in ("enum_list", "id_list"):
-            out[spec.key] = len(value)
-            present = set(value)
-            for v in flags.get(path, ()):
-                out[f"{spec.key}__{v}"] = v in present
-        else:
-            out[spec.key] = value
-    return out
+    return fact_encoder(flags)(facts)
+
+
+def fact_encoder(flags: dict[str, tuple[str, ...]]) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """:func:`engine_fact` with its table computed once: each path's engine
+    key and, for a list fact, the (value, flag key) pairs rules test. The
+    backend encodes every assessment with it; building keys per record
+    cost about a tenth of the match."""
+    table: dict[str, tuple[str, tuple[tuple[str, str], ...] | None]] = {
+        path: (spec.key, tuple((v, f"{spec.key}__{v}") for v in flags.get(path, ()))
+               if spec.kind in ("enum_list", "id_list") else None)
+        for path, spec in FACTS.items()
+    }
+
+    def encode(facts: dict[str, Any]) -> dict[str, Any]:
+        out: dict[str, Any] = {"t": "a"}
+        for path, value in facts.items():
+            key, flag_keys = table[path]
+            if flag_keys is None:
+                out[key] = value
+            else:
+                out[key] = len(value)
+                for v, flag in flag_keys:
+                    out[flag] = v in value  # a list of a few ids: a set would cost more than it saves
+        return out
+
+    return encode

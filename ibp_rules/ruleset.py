@@ -95,6 +95,10 @@ class Ruleset:
     #: each measure's place in a topological order of the prerequisite graph
     #: (computed once: the planner stages measures by walking it)
     topo_rank: dict[str, int] = field(default_factory=dict)
+    #: the manifests of folders that extend the base ruleset, sorted by id
+    layers: tuple[RulesetManifest, ...] = ()
+    #: files in the given folders that are not rule or case files (shown by ``ibp rules validate``)
+    not_read: tuple[str, ...] = ()
 
 
 @dataclass
@@ -127,25 +131,49 @@ class _SourceFile:
     raw: bytes
 
 
-def _collect_files(paths: Sequence[Path]) -> tuple[list[_SourceFile], list[Problem], str]:
-    """All rule files under ``paths`` (sorted) and the hash of their bytes.
+def _collect_files(paths: Sequence[Path]) -> tuple[list[_SourceFile], list[Problem], str, list[str]]:
+    """All rule files under ``paths`` (sorted), the hash of their bytes, and
+    the files in the folders that are not read.
 
     The hash covers each file's path relative to its folder and its bytes,
     in sorted order, so it does not depend on where the folders are or in
     which order they are given.
+
+    In a folder, a rule file's name ends in ``.yaml`` or ``.yml``; case files
+    (``.cases.yaml``) are read by the rule tests; hidden files and folders
+    (a name starting with ``.``) are passed over. Nothing else is skipped
+    without a word: a name ending in ``.YAML`` or ``.Yml`` is a problem (it
+    looks like a rule file but would not be read), a folder with no rule file
+    is a problem, and any other file is listed as not read (``ibp rules
+    validate`` shows the list).
     """
     files: list[_SourceFile] = []
     problems: list[Problem] = []
+    ignored: list[str] = []
     for index, root in enumerate(paths):
         root = Path(root)
         if root.is_file():
             found = [root]
             base = root.parent
         elif root.is_dir():
-            found = sorted(
-                p for p in root.rglob("*")
-                if p.is_file() and p.name.endswith(RULE_FILE_SUFFIXES) and not p.name.endswith(CASES_SUFFIXES)
-            )
+            found = []
+            for p in sorted(root.rglob("*")):
+                if not p.is_file() or any(part.startswith(".") for part in p.relative_to(root).parts):
+                    continue
+                if p.name.endswith(CASES_SUFFIXES):
+                    continue
+                if p.name.endswith(RULE_FILE_SUFFIXES):
+                    found.append(p)
+                elif p.name.lower().endswith(RULE_FILE_SUFFIXES):
+                    problems.append(Problem(str(p), None, "", "not read: a rule file's name ends in '.yaml' or '.yml' "
+                                            "in lower case; rename the file",
+                                            message_nb="ikke lest: navnet på en regelfil slutter på '.yaml' eller '.yml' "
+                                                       "med små bokstaver; gi filen nytt navn"))
+                else:
+                    ignored.append(str(p))
+            if not found:
+                problems.append(Problem(str(root), None, "", "no rule files in this folder (files ending in .yaml or .yml)",
+                                        message_nb="ingen regelfiler i denne mappen (filer som slutter på .yaml eller .yml)"))
             base = root
         else:
             problems.append(Problem(str(root), None, "", "no such file or folder"))
@@ -162,7 +190,15 @@ def _collect_files(paths: Sequence[Path]) -> tuple[list[_SourceFile], list[Probl
     for f in sorted(files, key=lambda f: (f.rel, hashlib.sha256(f.raw).hexdigest())):
         digest.update(f"{f.rel}\0{len(f.raw)}\0".encode())
         digest.update(f.raw)
-    return files, problems, digest.hexdigest()
+    return files, problems, digest.hexdigest(), ignored
+
+
+def ruleset_sha256(paths: Sequence[Path | str]) -> str:
+    """The hash :func:`load_ruleset` would record for ``paths``, without parsing.
+
+    Missing or unreadable files are left out here; loading reports them.
+    """
+    return _collect_files([Path(p) for p in paths])[2]
 
 
 def _validation_problems(exc: ValidationError, located: Located, prefix: tuple[str | int, ...] = ()) -> list[Problem]:
@@ -294,14 +330,11 @@ def load_ruleset(paths: Sequence[Path | str]) -> Ruleset:
     Raises :class:`RulesetError` listing every problem found.
     """
     roots = [Path(p) for p in paths]
-    files, problems, sha = _collect_files(roots)
+    files, problems, sha, ignored = _collect_files(roots)
     loaded = [ld for ld in (_load_file(p, problems) for p in files) if ld is not None]
     link = _Linker(loaded, problems)
 
-    manifests = link.of(RulesetManifest)
-    manifest: RulesetManifest | None = manifests[0][1] if manifests else None
-    if manifest is None and not problems:
-        problems.append(Problem(str(roots[0]) if roots else "<none>", None, "", "no 'kind: ruleset' manifest found (id, version, title)"))
+    manifest, layers, base_root = _manifests(link, roots)
 
     # pillars and relations
     pillar_items: list[tuple[Any, Located, PathKey]] = []
@@ -392,7 +425,7 @@ def load_ruleset(paths: Sequence[Path | str]) -> Ruleset:
         _check_actions(link, rule, located, loc, measures, partners, facts, tasks, cond)
         parsed[rule.id] = (rule, cond, branches, located, loc)
 
-    strata = _stratify(parsed, link) if not problems else {}
+    strata = _stratify(parsed, link, base_root) if not problems else {}
     if problems:
         raise RulesetError(sorted(set(problems), key=lambda p: (p.file or "", p.line or 0, p.path)))
     assert manifest is not None
@@ -406,7 +439,7 @@ def load_ruleset(paths: Sequence[Path | str]) -> Ruleset:
         )
     ordered_pillars = {pid: pillars[pid] for pid in PILLAR_IDS}
     return Ruleset(
-        id=manifest.id, version=manifest.version, title=manifest.title, sha256=sha,
+        id=manifest.id, version=manifest.version, title=manifest.title, sha256=sha, layers=layers, not_read=tuple(ignored),
         files=tuple(str(f.path) for f in files), overrides=tuple(link.overrides),
         roots=tuple(os.path.abspath(r) for r in roots),  # absolute: a worker started elsewhere rebuilds from the same files
         topo_rank={m: i for i, m in enumerate(nx.lexicographical_topological_sort(prereq))}, pillars=ordered_pillars, relations=relations,
@@ -415,6 +448,58 @@ def load_ruleset(paths: Sequence[Path | str]) -> Ruleset:
         parameters=dict(sorted(parameters.items())), rules=compiled, coverage_notes=dict(sorted(coverage_notes.items())),
         max_stratum=max(strata.values(), default=0), prerequisites=prereq,
     )
+
+
+def _manifests(link: _Linker, roots: Sequence[Path]) -> tuple[RulesetManifest | None, tuple[RulesetManifest, ...], int | None]:
+    """The base manifest, the layers that extend it, and the base's folder.
+
+    Which manifest is the base never depends on the order of the folders:
+    it is the one without ``extends``. One manifest per folder; one base;
+    every layer extends the base and has an id of its own.
+    """
+    problems = link.problems
+    manifests = sorted(link.of(RulesetManifest), key=lambda m: m[0].file)
+    by_root: dict[int, list[Located]] = {}
+    for located, _m in manifests:
+        by_root.setdefault(link.root_of[located.file], []).append(located)
+    for files in by_root.values():
+        for located in files[1:]:
+            problems.append(Problem(located.file, located.line_of(()), "kind",
+                                    f"a folder has one 'kind: ruleset' manifest; this folder also has {files[0].file}",
+                                    message_nb=f"en mappe har én 'kind: ruleset'-fil; denne mappen har også {files[0].file}"))
+    bases = [(ld, m) for ld, m in manifests if m.extends is None]
+    layers = [(ld, m) for ld, m in manifests if m.extends is not None]
+    if len(bases) > 1:
+        ids = ", ".join(f"'{m.id}' ({ld.file})" for ld, m in bases)
+        for located, _m in bases:
+            problems.append(Problem(
+                located.file, located.line_of(("id",)), "extends",
+                f"more than one base ruleset: {ids}; in the folder that adds to the other, name the other in the manifest "
+                "('extends: <its id>')",
+                message_nb=f"mer enn ett grunnregelsett: {ids}; i mappen som bygger på det andre, oppgi det andre i manifestet "
+                           "('extends: <id-en>')"))
+        return None, (), None
+    if not bases:
+        if not problems:
+            where = layers[0][0].file if layers else (str(roots[0]) if roots else "<none>")
+            problems.append(Problem(where, None, "", "no 'kind: ruleset' manifest found (id, version, title)" if not layers else
+                                    "no base ruleset: every manifest here extends another; give the base ruleset's folder too",
+                                    message_nb=None if not layers else
+                                    "mangler grunnregelsett: alle manifestene her bygger på et annet; ta med mappen til grunnregelsettet"))
+        return None, (), None
+    base_located, base = bases[0]
+    seen = {base.id: base_located.file}
+    for located, layer in layers:
+        if layer.extends != base.id:
+            problems.append(Problem(located.file, located.line_of(("extends",)), "extends",
+                                    f"extends '{layer.extends}', but the base ruleset is '{base.id}'",
+                                    message_nb=f"bygger på '{layer.extends}', men grunnregelsettet er '{base.id}'"))
+        if layer.id in seen:
+            problems.append(Problem(located.file, located.line_of(("id",)), "id",
+                                    f"ruleset id '{layer.id}' is also used by {seen[layer.id]}",
+                                    message_nb=f"regelsett-id-en '{layer.id}' er også brukt av {seen[layer.id]}"))
+        seen.setdefault(layer.id, located.file)
+    return base, tuple(sorted((m for _ld, m in layers), key=lambda m: m.id)), link.root_of[base_located.file]
 
 
 def _read_pillars(cond: C.Condition, facts: dict[str, DerivedFact]) -> frozenset[str]:
@@ -506,34 +591,85 @@ def _prerequisite_graph(measures: dict[str, Measure], facts: dict[str, DerivedFa
     return g
 
 
-def _stratify(parsed: dict[str, Any], link: _Linker) -> dict[str, int]:
+def _stratify(parsed: dict[str, Any], link: _Linker, base_root: int | None) -> dict[str, int]:
     """Strata so that a rule testing a derived fact's *absence* runs after
     every rule that could derive it (durable_rules checks a negated pattern
-    once, when the patterns before it match, and never retracts a firing)."""
+    once, when the patterns before it match, and never retracts a firing).
+
+    A cycle through such a test cannot be stratified. It is reported once,
+    with the whole cycle, at the rule that closes it: a rule from a folder
+    other than the base ruleset's (a municipality's rule that turns the
+    built-in ones into a cycle), else the rule testing the absence — never
+    a rule picked by folder order.
+    """
     derivers: dict[str, set[str]] = {}
     for rid, (rule, *_rest) in parsed.items():
         for a in rule.then:
             if a.derive:
                 derivers.setdefault(a.derive, set()).add(rid)
-    deps: dict[str, list[tuple[str, int]]] = {rid: [] for rid in parsed}
-    for rid, (_rule, _cond, branches, _located, _loc) in parsed.items():
+    # an edge d → rid: rid reads a fact d derives (negated: rid tests its absence)
+    g: nx.DiGraph = nx.DiGraph()
+    g.add_nodes_from(sorted(parsed))
+    for rid, (_rule, _cond, branches, _located, _loc) in sorted(parsed.items()):
         for conj in branches:
             for atom in conj:
                 if isinstance(atom, C.Derived):
-                    weight = 0 if atom.present else 1
-                    deps[rid] += [(d, weight) for d in sorted(derivers.get(atom.id, ()))]
+                    for d in sorted(derivers.get(atom.id, ())):
+                        neg = g.edges[d, rid]["neg"] if g.has_edge(d, rid) else False
+                        g.add_edge(d, rid, neg=neg or not atom.present, fact=atom.id)
+    cyclic = False
+    for component in sorted(nx.strongly_connected_components(g), key=min):
+        inside = g.subgraph(component)
+        negated = sorted((u, v) for u, v, neg in inside.edges(data="neg") if neg)
+        if negated:
+            cyclic = True
+            _report_negation_cycle(parsed, link, inside, negated[0], base_root)
+    if cyclic:
+        return {rid: 0 for rid in parsed}
     stratum = {rid: 0 for rid in parsed}
-    for _ in range(len(parsed) + 1):
-        changed = False
-        for rid in sorted(parsed):
-            need = max((stratum[d] + w for d, w in deps[rid]), default=0)
-            if need > stratum[rid]:
-                stratum[rid], changed = need, True
-        if not changed:
-            return stratum
-    # Still rising after |rules| rounds: a cycle runs through a negation.
-    worst = max(sorted(parsed), key=lambda r: stratum[r])
-    _rule, _c, _b, located, loc = parsed[worst]
-    link.add(located, loc + ("when",),
-             "the rule depends on the absence of a fact that it derives itself (through other rules); break the cycle", worst)
+    for component in _components_in_order(g):
+        level = max((stratum[d] + g.edges[d, r]["neg"] for r in component for d in g.predecessors(r) if d not in component),
+                    default=0)
+        for r in component:
+            stratum[r] = level
     return stratum
+
+
+def _components_in_order(g: nx.DiGraph) -> list[list[str]]:
+    """Strongly connected components (cycles of positive chaining), dependencies first."""
+    condensed = nx.condensation(g)
+    members = condensed.graph["mapping"]
+    groups: dict[int, list[str]] = {}
+    for node, c in members.items():
+        groups.setdefault(c, []).append(node)
+    return [sorted(groups[c]) for c in nx.lexicographical_topological_sort(condensed, key=lambda c: min(groups[c]))]
+
+
+def _report_negation_cycle(parsed: dict[str, Any], link: _Linker, inside: nx.DiGraph, edge: tuple[str, str],
+                           base_root: int | None) -> None:
+    deriver, reader = edge  # reader tests the absence of a fact deriver derives
+    path = nx.shortest_path(inside, reader, deriver)
+    cycle = path + [reader]
+
+    def root(rid: str) -> int:
+        return link.root_of[parsed[rid][3].file]
+
+    added = [r for r in path if base_root is not None and root(r) != base_root]
+    closing = min(added or [reader], key=lambda r: (parsed[r][3].file, parsed[r][3].line_of(parsed[r][4])))
+    steps = []
+    for u, v in zip(cycle, cycle[1:], strict=False):
+        data = inside.edges[u, v]
+        steps.append(f"{u} derives {data['fact']}, which {v} {'needs absent' if data['neg'] else 'reads'}")
+    steps_nb = []
+    for u, v in zip(cycle, cycle[1:], strict=False):
+        data = inside.edges[u, v]
+        steps_nb.append(f"{u} utleder {data['fact']}, som {v} {'krever at mangler' if data['neg'] else 'leser'}")
+    _rule, _c, _b, located, loc = parsed[closing]
+    where = ", ".join(sorted({f"{r} ({parsed[r][3].file}:{parsed[r][3].line_of(parsed[r][4])})" for r in path if r != closing}))
+    link.problems.append(Problem(
+        located.file, located.line_of(loc + ("when",)), format_path(loc + ("when",)),
+        "the rule depends on the absence of a fact that it derives itself through other rules — this rule closes the cycle: "
+        + "; ".join(steps) + f" (the other rules: {where}); break the cycle",
+        closing,
+        message_nb="regelen krever at et faktum mangler som den selv utleder via andre regler — denne regelen lukker ringen: "
+        + "; ".join(steps_nb) + f" (de andre reglene: {where}); bryt ringen"))

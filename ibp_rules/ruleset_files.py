@@ -45,11 +45,21 @@ Source = Annotated[str, Field(min_length=3, max_length=300), AfterValidator(_che
 
 
 class RulesetManifest(_File):
+    """What a folder of rule files is: its id, version and title.
+
+    The base ruleset's manifest has no ``extends``. A municipality's folder
+    may have its own manifest saying which ruleset it adds to (``extends:
+    ibp_standard``): it is then a *layer*, checked and recorded by id and
+    version in every strategy, whatever the order the folders are given in.
+    """
+
     kind: Literal["ruleset"]
     id: Slug
     version: Annotated[str, Field(pattern=r"^\d+\.\d+\.\d+([.-][0-9A-Za-z.-]+)?$")]
     title: Text
     description: Text | None = None
+    #: the id of the ruleset this folder adds to (a municipal layer)
+    extends: Slug | None = None
 
 
 class Pillar(_File):

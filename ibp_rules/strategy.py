@@ -156,6 +156,13 @@ class EngineInfo(_Out):
     version: str
 
 
+class RulesetLayer(_Out):
+    """A folder that adds to the base ruleset (a municipality's rules), by its own manifest."""
+
+    id: str
+    version: str
+
+
 class RulesetInfo(_Out):
     """Which knowledge produced the strategy, so it can be explained later."""
 
@@ -163,6 +170,8 @@ class RulesetInfo(_Out):
     version: str
     sha256: str = Field(description="Hash of every rule file's path and bytes.")
     overrides: list[str] = Field(description="Built-in items replaced from another folder, as 'kind:id'.")
+    layers: list[RulesetLayer] = Field(default=[], description="Folders that extend the base ruleset, by their "
+                                       "manifest's id and version (sorted by id).")
 
 
 class OpenQuestion(_Out):

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from ibp_rules import Engine
-from ibp_rules.compiler import END_RULE, SINK_RULE, engine_fact, flags_read, plain_definition
+from ibp_rules.compiler import END_RULE, SINK_RULE, engine_fact, first_key, first_key_groups, flags_read, plain_definition
 
 
 def test_negated_derived_fact_waits_for_its_stratum_marker(engine: Engine) -> None:
     d = plain_definition(engine.ruleset)
+    group = {"$neq": {"t": f"g{first_key_groups(engine.ruleset)['okonomi__inntekt_stabil']}"}}
     assert d["midlertidig-inntekt#0"] == {"all": [
         {"s": {"$and": [{"t": "s"}, {"n": 1}]}},
-        {"a": {"$and": [{"t": "a"}, {"okonomi__inntekt_stabil": False}]}},
+        {"a": {"$and": [{"t": "a"}, group, {"okonomi__inntekt_stabil": False}]}},
         {"n0$not": {"$and": [{"t": "d"}, {"id": "stabil_inntekt"}]}},
     ]}
     assert len([k for k in d if k.startswith("midlertidig-inntekt#")]) == 2
@@ -18,12 +19,14 @@ def test_negated_derived_fact_waits_for_its_stratum_marker(engine: Engine) -> No
 
 def test_derived_and_list_patterns(engine: Engine) -> None:
     d = plain_definition(engine.ruleset)
+    groups = first_key_groups(engine.ruleset)
     assert d["startlan-innen-rekkevidde#0"] == {"all": [
-        {"a": {"$and": [{"t": "a"}, {"mal__onsker__eie": True}]}},
+        {"a": {"$and": [{"t": "a"}, {"$neq": {"t": f"g{groups['mal__onsker__eie']}"}}, {"mal__onsker__eie": True}]}},
         {"d0": {"$and": [{"t": "d"}, {"id": "stabil_inntekt"}]}},
     ]}
     assert d["varig-nedsatt-arbeidsevne#1"] == {"all": [
-        {"a": {"$and": [{"t": "a"}, {"helse__arbeidsevne": "nedsatt_varig"}, {"$nex": {"okonomi__inntektskilder": 1}}]}},
+        {"a": {"$and": [{"t": "a"}, {"$neq": {"t": f"g{groups['helse__arbeidsevne']}"}}, {"helse__arbeidsevne": "nedsatt_varig"},
+                        {"$nex": {"okonomi__inntektskilder": 1}}]}},
     ]}
     assert SINK_RULE in d and END_RULE in d
 
@@ -36,3 +39,18 @@ def test_engine_fact_flattens_lists_into_flags(engine: Engine) -> None:
     assert fact["t"] == "a" and fact["bolig__situasjon"] == "eid"
     assert fact["okonomi__inntektskilder"] == 1
     assert fact["okonomi__inntektskilder__aap"] is True and fact["okonomi__inntektskilder__uforetrygd"] is False
+
+
+def test_first_tests_are_spread_over_groups(engine: Engine) -> None:
+    """Every assessment pattern's first test sits under a group test, about
+    √(first keys) groups, all tests of one key in one group (see the
+    compiler's docstring: durable's 64-node matching stack)."""
+    groups = first_key_groups(engine.ruleset)
+    n = max(groups.values()) + 1
+    assert n * n >= len(groups) > (n - 1) * (n - 1)
+    for name, rule in plain_definition(engine.ruleset).items():
+        for pattern in rule["all"]:
+            (alias, expr), = pattern.items()
+            tests = expr.get("$and", [])
+            if tests[:1] == [{"t": "a"}] and len(tests) > 1:
+                assert tests[1] == {"$neq": {"t": f"g{groups[first_key(tests[2])]}"}}, name

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -270,16 +271,52 @@ def test_or_inside_a_pattern_fires_twice_but_counts_once(monkeypatch: pytest.Mon
     assert [w.rule for w in m.why] == ["smabarn-og-arbeid-eller-utdanning"]  # ...and it counts once
 
 
-def test_orjson_inside_durable_changes_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """durable's Python layer runs on orjson here; with the standard json module
-    every worked case gives byte-identical strategies."""
+def test_our_loop_fires_what_durables_own_python_layer_fires() -> None:
+    """The backend drives durable's C core with its own loop instead of
+    durable.engine's Host: the same rules, branches and derived facts, in
+    the same order, on the worked cases and a synthetic population."""
     from durable import engine as durable_engine
 
-    fast = Engine.from_paths(default_ruleset_path())
-    expected = [fast.assess(read_assessment(p)).to_json() for p in EXAMPLE_FILES]
-    monkeypatch.setattr(durable_engine, "json", json)
-    slow = Engine.from_paths(default_ruleset_path())
-    assert [slow.assess(read_assessment(p)).to_json() for p in EXAMPLE_FILES] == expected
+    from ibp_rules.backend import Firings
+    from ibp_rules.compiler import compile_ruleset, engine_fact
+    from ibp_rules.fact_schema import project
+    from ibp_rules.population import population
+
+    ours = Engine.from_paths(default_ruleset_path())
+    backend = ours._backend
+    current: list[Firings] = []
+
+    class Quiet(durable_engine.Host):  # type: ignore[misc]
+        def _run(self) -> None:  # no timer threads
+            return None
+
+    def action_for(rule: Any, branch: int) -> Any:
+        inner = backend._action_for(rule, branch)
+        state = backend._state
+
+        def action(c: Any) -> None:
+            state.current = current[-1]
+            inner(c)
+
+        return action
+
+    host = Quiet()
+    host.set_rulesets({"reference": compile_ruleset(ours.ruleset, action_for, lambda c: None)})
+    cases = [read_assessment(p) for p in EXAMPLE_FILES] + [ours._validate(p) for p in population(400, 5)]
+    for case in cases:
+        facts = project(case)
+        expected = backend.run(facts)
+        current.append(Firings())
+        sid = uuid.uuid4().hex
+        host.assert_fact("reference", dict(engine_fact(facts, backend._flags), sid=sid))
+        for marker in backend._markers:
+            host.assert_fact("reference", dict(marker, sid=sid))
+        if not current[-1].rules:
+            host.assert_fact("reference", {"t": "end", "sid": sid})
+        assert "exception" not in host.get_state("reference", sid)
+        host.delete_state("reference", sid)
+        assert (current[-1].rules, current[-1].derived) == (expected.rules, expected.derived)
+        backend._state.current = None
 
 
 def test_shared_output_objects_never_mix_strategies() -> None:

@@ -8,6 +8,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import durable_rules_engine
 import pytest
 
 from conftest import EXAMPLE_FILES
@@ -91,4 +92,4 @@ def test_every_session_is_deleted(engine: Engine, monkeypatch: pytest.MonkeyPatc
     assert len(sids) == len(_cases())
     for sid in sids:
         with pytest.raises(Exception, match="309"):  # durable: no such session
-            backend._host.get_state(backend.name, sid)
+            durable_rules_engine.get_state(backend._handle, sid)
