@@ -1,0 +1,46 @@
+"""Words of the readable outputs in nb and en (``labels/output.yaml``).
+
+The terminal views, the printed plan and the web pages say the same things in
+the same words, so the words live in one file that can be reworded without
+touching code. ``values`` give the ids a strategy carries (collaboration
+forms, phases, decision statuses …) as words, so English output never shows
+a Norwegian id and Norwegian output never shows a slug.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Any
+
+from .text import Lang, Text
+from .yaml_source import read_file
+
+_FILE = Path(__file__).parent / "labels" / "output.yaml"
+
+
+@functools.lru_cache(maxsize=1)
+def _data() -> dict[str, Any]:
+    data = read_file(_FILE).data
+    assert isinstance(data, dict)
+    return {
+        "words": {k: Text.model_validate(v) for k, v in data["words"].items()},
+        "values": {vocab: {k: Text.model_validate(v) for k, v in entries.items()} for vocab, entries in data["values"].items()},
+    }
+
+
+@functools.lru_cache(maxsize=2)
+def words(lang: Lang) -> dict[str, str]:
+    """Every output word in ``lang``, by key (the templates' ``L``)."""
+    return {k: t.get(lang) for k, t in _data()["words"].items()}
+
+
+def value_word(vocab: str, value: str, lang: Lang) -> str:
+    """An id of a vocabulary (``form``, ``phase``, ``decision`` …) as a word; unknown ids stay as they are."""
+    t = _data()["values"].get(vocab, {}).get(value)
+    return t.get(lang) if t is not None else value
+
+
+def vocabularies() -> dict[str, dict[str, Text]]:
+    """The raw value tables (for the JSON Schema labels and completeness tests)."""
+    return dict(_data()["values"])
