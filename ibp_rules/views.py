@@ -187,6 +187,7 @@ class PlanRow:
     change: str | None = None
     note: str | None = None
     measure_id: str | None = None
+    decided: bool = True
 
 
 @dataclass(frozen=True)
@@ -467,7 +468,7 @@ def _plan_groups(stages: Sequence[StageView], own: Sequence[OwnMeasure], has_dec
                 status = L["undecided"] if has_decisions else ""
             rows.append(PlanRow(title=m.title, who=(dec.who if dec and dec.who else m.administered_by),
                                 when=(dec.when if dec and dec.when else ""), status=status,
-                                change=dec.change if dec else None, measure_id=m.id))
+                                change=dec.change if dec else None, measure_id=m.id, decided=dec is not None))
         when = L["plan_stage_now"] if s.number == 1 else L["plan_stage_after"].format(after=", ".join(s.waits_for))
         if rows:
             groups.append(PlanGroup(f"{L['stage']} {s.number} – {when}", tuple(rows)))
