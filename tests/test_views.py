@@ -149,3 +149,15 @@ def test_a_web_page_can_include_the_same_partials(engine: Engine) -> None:
         assert page.index(m.title) < page.index(m.title, page.index('<div id=print>')), "the same measures in both"
     plan_part = page[page.index("<div id=print>"):]
     assert _flat(plan_part[plan_part.index("<article"):plan_part.rindex("</article>")]) in _flat(cli_plan), "the same plan as the print"
+
+
+def test_training_feedback_names_forms_and_the_other_group_in_the_chosen_language(tmp_path: Path, engine: Engine) -> None:
+    from ibp_rules.training import measure_menu
+
+    answer = tmp_path / "svar.yaml"
+    answer.write_text("measures: [startlan]\n", encoding="utf-8")
+    out = _run("train", "uforetrygd-til-startlan", "--answer", str(answer), "--lang", "en")
+    assert "missing: Start-up loan office (access; Start-up loan)" in _flat(out)
+    assert not _NORWEGIAN_IDS.findall(out)
+    menu = dict(measure_menu(engine, "nb"))
+    assert menu["barnehageplass"] == "Utenfor pilarene: Barnehageplass" and not any(v.startswith("Annet") for v in menu.values())
