@@ -44,3 +44,19 @@ def value_word(vocab: str, value: str, lang: Lang) -> str:
 def vocabularies() -> dict[str, dict[str, Text]]:
     """The raw value tables (for the JSON Schema labels and completeness tests)."""
     return dict(_data()["values"])
+
+
+def number(value: float, lang: Lang, decimals: int = 0) -> str:
+    """A number as people write it: ``10 000`` and ``82,3`` in nb, ``10,000`` and ``82.3`` in en."""
+    text = f"{value:,.{decimals}f}"
+    if lang == "nb":  # thousands with a no-break space, decimal comma
+        text = text.replace(",", "\u00a0").replace(".", ",")
+    return text
+
+
+def percent(part: int, whole: int, lang: Lang) -> str:
+    """``82,3 %`` (nb) or ``82.3%`` (en); a dash when there is no whole."""
+    if not whole:
+        return "–"
+    value = number(100 * part / whole, lang, 1)
+    return f"{value}\u00a0%" if lang == "nb" else f"{value}%"

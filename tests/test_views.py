@@ -161,3 +161,17 @@ def test_training_feedback_names_forms_and_the_other_group_in_the_chosen_languag
     assert not _NORWEGIAN_IDS.findall(out)
     menu = dict(measure_menu(engine, "nb"))
     assert menu["barnehageplass"] == "Utenfor pilarene: Barnehageplass" and not any(v.startswith("Annet") for v in menu.values())
+
+
+def test_simulate_speaks_the_chosen_language_in_labels_and_numbers() -> None:
+    nb = _run("simulate", "--population", "1200", "--seed", "3")
+    assert "Simulert befolkning: 1\u00a0200" in nb
+    shares = re.findall(r"\d+,\d\u00a0%", nb)
+    assert shares and not re.search(r"\d+\.\d %", nb), "82,0 % in nb"
+    assert "Etter målgruppe" in nb and "ingen målgruppe (" in nb
+    for raw in ("enslig_forsorger", "krisesenter (", "loslatelse", "introduksjon (", "rus ("):
+        assert f"  {raw}" not in nb, raw
+    assert max(len(line) for line in nb.splitlines()) <= 100
+    en = _run("simulate", "--population", "1200", "--seed", "3", "--lang", "en")
+    assert "Simulated population: 1,200" in en and re.search(r"\d+\.\d%", en) and not re.search(r"\d+,\d\u00a0%", en)
+    assert "no target group (" in en and "enslig_forsorger" not in en
