@@ -50,15 +50,14 @@ def _words(t: Text) -> dict[str, str]:
 
 
 def _label_enums(node: Any, labels_for: Any) -> None:
-    """Put ``x-enum-labels`` beside every ``enum`` under ``node`` (not into other ``$defs``)."""
+    """Put ``x-enum-labels`` beside every ``enum`` under ``node``."""
     if isinstance(node, dict):
         if "enum" in node:
             words = labels_for(tuple(node["enum"]), node.get("title"))
             if words is not None:
                 node["x-enum-labels"] = {v: _words(words[v]) for v in node["enum"]}
-        for key, value in node.items():
-            if key != "$defs":
-                _label_enums(value, labels_for)
+        for value in node.values():
+            _label_enums(value, labels_for)
     elif isinstance(node, list):
         for item in node:
             _label_enums(item, labels_for)
@@ -94,8 +93,6 @@ def assessment_json_schema() -> dict[str, Any]:
         return table if set(values) <= set(table) else None
 
     _label_enums(schema, enum_words)
-    for definition in schema["$defs"].values():
-        _label_enums(definition, enum_words)
     return schema
 
 
@@ -115,6 +112,4 @@ def strategy_json_schema() -> dict[str, Any]:
         return next((table for table in vocab.values() if set(table) == set(values)), None)
 
     _label_enums(schema, enum_words)
-    for definition in schema["$defs"].values():
-        _label_enums(definition, enum_words)
     return schema
