@@ -284,18 +284,22 @@ class StrategyView:
                      if any(fid in ruleset.facts and b in ruleset.facts[fid].blocks for fid in fact_ids))
 
     def picture_text(self) -> list[str]:
-        """The picture's information as sentences (its text alternative)."""
+        """The picture's information in words (its text alternative): each pillar with its
+        barriers, whether to start there and which pillars it blocks now; the six relations."""
         ruleset, barriers_by_pillar, start = self._graph_input
-        L = self.L
+        L, lang = self.L, self.lang
         lines = []
         for pid, pillar in ruleset.pillars.items():
-            found = [_fact(ruleset, f, self.lang) for f in barriers_by_pillar.get(pid, [])]
-            state = "; ".join(found) if found else L["no_barriers"]
-            lines.append(f"{pillar.title.get(self.lang)}: {state}" + (f" ({L['start_here']})" if pid in start else ""))
-        names = [rel.title.get(self.lang) for rel in ruleset.relations.values()]
+            found = [_fact(ruleset, f, lang) for f in barriers_by_pillar.get(pid, [])]
+            line = f"{pillar.title.get(lang)}: {'; '.join(found) if found else L['no_barriers']}"
+            if pid in start:
+                line += f" ({L['start_here']})"
+            blocked = [_pillar(ruleset, b, lang).lower() for a, b in self.active_relations if a == pid]
+            if blocked:
+                line += f" – {L['blocks']} {', '.join(blocked)}"
+            lines.append(line)
+        names = [rel.title.get(lang) for rel in ruleset.relations.values()]
         lines.append(f"{L['relations']}: {', '.join(names)}")
-        for a, b in self.active_relations:
-            lines.append(L["relation_active"].format(a=_pillar(ruleset, a, self.lang), b=_pillar(ruleset, b, self.lang).lower()))
         return lines
 
 

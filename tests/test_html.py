@@ -263,3 +263,16 @@ def test_the_picture_in_a_real_browser(browser: Any, tmp_path: Path) -> None:
         assert shot.stat().st_size > 30_000
     finally:
         page.close()
+
+
+def test_markdown_blocks_are_separated(tmp_path: Path, engine: Engine) -> None:
+    """Tables, lists and rules start after a blank line, so no list item turns into a heading."""
+    case = tmp_path / "case.yaml"
+    shutil.copy(CASE, case)
+    _decide(case, engine)
+    for args in ([], ["--full"]):
+        lines = _assess(str(case), "--format", "markdown", *args).splitlines()
+        for i, line in enumerate(lines[1:], 1):
+            before = lines[i - 1]
+            if line == "---" or (line.startswith("| ") and not before.startswith("|")) or line.startswith("#"):
+                assert before == "", (i, before, line)
