@@ -29,8 +29,7 @@ from .labels import all_labels
 from .strategy import STRATEGY_SCHEMA_VERSION
 from .strategy import strategy_json_schema as _plain_strategy_schema
 from .text import Text
-from .words import vocabularies
-from .yaml_source import read_file
+from .words import read_texts, vocabularies
 
 ASSESSMENT_SCHEMA_ID = f"urn:ibp-rules:schema:assessment:{ASSESSMENT_SCHEMA_VERSION}"
 STRATEGY_SCHEMA_ID = f"urn:ibp-rules:schema:strategy:{STRATEGY_SCHEMA_VERSION}"
@@ -40,9 +39,7 @@ _FILE = Path(__file__).parent / "labels" / "schema.yaml"
 
 @functools.lru_cache(maxsize=1)
 def _schema_words() -> dict[str, dict[str, Text]]:
-    data = read_file(_FILE).data
-    assert isinstance(data, dict)
-    return {part: {k: Text.model_validate(v) for k, v in entries.items()} for part, entries in data.items()}
+    return read_texts(_FILE)
 
 
 def _words(t: Text) -> dict[str, str]:

@@ -19,14 +19,24 @@ from .yaml_source import read_file
 _FILE = Path(__file__).parent / "labels" / "output.yaml"
 
 
+def read_texts(path: Path) -> dict[str, Any]:
+    """A YAML file of nested tables whose leaves are ``{nb, en}`` texts, the leaves as :class:`Text`."""
+
+    def tree(node: Any) -> Any:
+        if isinstance(node, dict) and set(node) == {"nb", "en"}:
+            return Text.model_validate(node)
+        if isinstance(node, dict):
+            return {k: tree(v) for k, v in node.items()}
+        raise ValueError(f"{path}: expected a table or an {{nb, en}} text, found {node!r}")
+
+    data = read_file(path).data
+    assert isinstance(data, dict)
+    return {k: tree(v) for k, v in data.items()}
+
+
 @functools.lru_cache(maxsize=1)
 def _data() -> dict[str, Any]:
-    data = read_file(_FILE).data
-    assert isinstance(data, dict)
-    return {
-        "words": {k: Text.model_validate(v) for k, v in data["words"].items()},
-        "values": {vocab: {k: Text.model_validate(v) for k, v in entries.items()} for vocab, entries in data["values"].items()},
-    }
+    return read_texts(_FILE)
 
 
 @functools.lru_cache(maxsize=2)
