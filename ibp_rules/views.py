@@ -23,12 +23,13 @@ changed).
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .decisions import Decisions, MeasureDecision, OwnMeasure
-from .labels import question, value_label
+from .labels import field_label, question, value_label
 from .ruleset import Ruleset
 from .strategy import PrerequisiteStatus, Strategy, SuggestedMeasure, Why
 from .text import Lang
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
     from .assessment import Assessment
 
 #: how many open questions the intake view lists before "and N more"
-INTAKE_QUESTIONS = 6
+INTAKE_QUESTIONS = 5
 
 
 @dataclass(frozen=True)
@@ -134,12 +135,38 @@ class StartView:
 
 @dataclass(frozen=True)
 class QuestionView:
-    """An unknown field whose answer would change the plan."""
+    """An unknown field whose answer could change the plan, and what it could change."""
 
     path: str
     question: str
-    measures: tuple[str, ...]
+    field: str
+    adds: tuple[str, ...]
+    removes: tuple[str, ...]
+    tasks: tuple[str, ...]
     rules: tuple[str, ...]
+
+    @property
+    def changes_measures(self) -> bool:
+        return bool(self.adds or self.removes)
+
+    def brief(self, L: dict[str, str], most: int = 2) -> str:
+        """``kan gi Bostøtte, Startlån (+2); kan ta bort Gjeldsordning`` – at most ``most`` names a side."""
+        def names(titles: tuple[str, ...]) -> str:
+            shown = ", ".join(titles[:most])
+            return shown + (f" (+{len(titles) - most})" if len(titles) > most else "")
+
+        parts = [f"{L['could_add']} {names(self.adds)}"] if self.adds else []
+        if self.removes:
+            parts.append(f"{L['could_remove']} {names(self.removes)}")
+        return "; ".join(parts)
+
+    def detail(self, L: dict[str, str]) -> str:
+        """The question and everything its answer could change, with the rules it hangs on (the appendix)."""
+        parts = [self.brief(L, most=99)] if self.changes_measures else []
+        if self.tasks:
+            parts.append(f"{L['could_change_tasks']}: {', '.join(self.tasks)}")
+        rules = f"[{L['rule']} {', '.join(self.rules)}]"
+        return f"{self.question} – {'; '.join(parts)} {rules}" if parts else f"{self.question} {rules}"
 
 
 @dataclass(frozen=True)
@@ -221,7 +248,6 @@ class StrategyView:
     needs: tuple[NeedView, ...]
     stages: tuple[StageView, ...]
     questions: tuple[QuestionView, ...]
-    questions_known: bool
     tasks: tuple[TaskView, ...]
     excluded: tuple[ExcludedView, ...]
     already: tuple[str, ...]
@@ -252,12 +278,15 @@ class StrategyView:
         return tuple(t for t in self.tasks if t.phase_id == "oppstart")
 
     @property
-    def intake_questions(self) -> tuple[QuestionView, ...]:
-        return self.questions[:INTAKE_QUESTIONS]
+    def key_questions(self) -> tuple[QuestionView, ...]:
+        """The questions to ask first (the overview and the person's plan): those that could
+        change the measures – first any that could take a suggestion out – in assessment order."""
+        changing = [q for q in self.questions if q.changes_measures]
+        return tuple(sorted(changing, key=lambda q: not q.removes)[:INTAKE_QUESTIONS])
 
     @property
     def more_questions(self) -> int:
-        return max(0, len(self.questions) - INTAKE_QUESTIONS)
+        return sum(1 for q in self.questions if q.changes_measures) - len(self.key_questions)
 
     @property
     def unconfirmed(self) -> bool:
@@ -374,16 +403,23 @@ def order_in_stage(measures: Sequence[SuggestedMeasure], start_with: Sequence[st
     return sorted(measures, key=lambda m: (not start_now(m), m.pillar not in start_with))
 
 
+_INPUT_HINT = re.compile(r"\?\s*\([^()]*\)\s*$")
+
+
+def spoken_question(path: str, lang: Lang) -> str:
+    """The intake's question as said to a person: without the typing hint after the question
+    mark (``(- = ingen)``, ``(velg alle som passer)``), which is for the terminal only."""
+    return _INPUT_HINT.sub("?", question(path, lang))
+
+
 def _open_questions(strategy: Strategy, rs: Ruleset, lang: Lang) -> tuple[QuestionView, ...]:
-    """The strategy's open questions (unknown fields whose answers would change the plan)."""
-    out = []
-    for q in getattr(strategy, "open_questions", None) or []:
-        path = q.path if hasattr(q, "path") else q["path"]
-        mids = q.measures if hasattr(q, "measures") else q.get("measures", [])
-        rules = q.rules if hasattr(q, "rules") else q.get("rules", [])
-        out.append(QuestionView(path=path, question=question(path, lang),
-                                measures=tuple(_measure_title(rs, mid, lang) for mid in mids), rules=tuple(rules)))
-    return tuple(out)
+    """The strategy's open questions, asked as the intake asks them, in assessment order."""
+    return tuple(QuestionView(
+        path=q.path, question=spoken_question(q.path, lang), field=field_label(q.path, lang),
+        adds=tuple(_measure_title(rs, mid, lang) for mid in q.adds),
+        removes=tuple(_measure_title(rs, mid, lang) for mid in q.removes),
+        tasks=tuple(rs.tasks[t].title.get(lang) if t in rs.tasks else t for t in q.tasks), rules=tuple(q.rules),
+    ) for q in strategy.open_questions)
 
 
 def build_view(strategy: Strategy, ruleset: Ruleset, lang: Lang = "nb", decisions: Decisions | None = None,
@@ -439,7 +475,6 @@ def build_view(strategy: Strategy, ruleset: Ruleset, lang: Lang = "nb", decision
                              tuple(_measure_title(rs, mid, lang) for mid in n.measures)) for n in strategy.needs),
         stages=tuple(stages),
         questions=_open_questions(strategy, rs, lang),
-        questions_known=hasattr(strategy, "open_questions"),
         tasks=tuple(TaskView(t.id, t.title.get(lang), t.description.get(lang), t.phase, value_word("phase", t.phase, lang),
                              tuple(_reason(rs, w, lang) for w in t.why)) for t in strategy.tasks),
         excluded=tuple(ExcludedView(x.id, x.title.get(lang), tuple(_reason(rs, w, lang) for w in x.why)) for x in strategy.excluded),

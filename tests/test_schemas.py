@@ -39,7 +39,7 @@ def _words(w: Any) -> bool:
 
 
 @pytest.mark.parametrize(("which", "schema_id"), [("assessment", "urn:ibp-rules:schema:assessment:1"),
-                                                  ("strategy", "urn:ibp-rules:schema:strategy:2")])
+                                                  ("strategy", "urn:ibp-rules:schema:strategy:3")])
 def test_every_field_and_enum_value_has_nb_and_en_words(which: str, schema_id: str) -> None:
     out = CliRunner().invoke(cli, ["schema", which])
     assert out.exit_code == 0
