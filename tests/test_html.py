@@ -276,3 +276,12 @@ def test_markdown_blocks_are_separated(tmp_path: Path, engine: Engine) -> None:
             before = lines[i - 1]
             if line == "---" or (line.startswith("| ") and not before.startswith("|")) or line.startswith("#"):
                 assert before == "", (i, before, line)
+
+
+def test_partials_work_under_a_strict_content_security_policy() -> None:
+    """The web pages include the partials under a CSP without 'unsafe-inline': no inline style or script."""
+    from ibp_rules.render import TEMPLATE_DIR
+
+    for partial in TEMPLATE_DIR.glob("_*.html.j2"):
+        text = partial.read_text(encoding="utf-8")
+        assert "style=" not in text and "<script" not in text and " on" + "click" not in text, partial.name
