@@ -67,8 +67,12 @@ def decide(file: Path, measure: str | None, status: str | None, reason: str | No
     if measure is None and add is None:
         if not decisions.measures and not decisions.own:
             click.echo(t("Ingen valg registrert ennå.", "No decisions recorded yet."))
+        from ibp_rules.words import value_word
+
+        titles = engine(rules).ruleset.measures
         for mid, d in sorted(decisions.measures.items()):
-            click.echo(f"{mid}: {d.status}" + (f" – {d.reason}" if d.reason else ""))
+            title = titles[mid].title.get(lang) if mid in titles else mid
+            click.echo(f"{title}: {value_word('decision', d.status, lang)}" + (f" – {d.reason}" if d.reason else ""))  # type: ignore[arg-type]
         for o in decisions.own:
             click.echo(t("egen: ", "own: ") + o.title)
         return

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 __version__ = "0.2.0"
 
-from .assessment import Assessment, assessment_json_schema  # noqa: E402
+from .assessment import Assessment  # noqa: E402
 from .engine import Engine, parse_assessment, read_assessment  # noqa: E402
 from .errors import (  # noqa: E402
     AssessmentError,
@@ -25,7 +25,8 @@ from .errors import (  # noqa: E402
     RulesetError,
     UnknownIdError,
 )
-from .strategy import Strategy, strategy_json_schema  # noqa: E402
+from .schemas import assessment_json_schema, strategy_json_schema  # noqa: E402
+from .strategy import Strategy  # noqa: E402
 
 __all__ = [
     "Assessment",

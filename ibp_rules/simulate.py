@@ -94,7 +94,13 @@ def simulate(engine: Engine, people: Iterable[dict[str, Any]], against: Engine |
 
 
 def impact_text(impact: Impact, change: RuleChange | None, engine: Engine, lang: Lang, top: int = 12) -> str:
+    """The impact in words and numbers of the chosen language: titles and labels, never ids."""
+    import textwrap
+
     from tabulate import tabulate
+
+    from .labels import value_label
+    from .words import number, percent
 
     rs = engine.ruleset
     nb = lang == "nb"
@@ -102,37 +108,44 @@ def impact_text(impact: Impact, change: RuleChange | None, engine: Engine, lang:
     def m(mid: str) -> str:
         return rs.measures[mid].title.get(lang) if mid in rs.measures else mid
 
-    def pct(k: int, n: int) -> str:
-        return f"{100 * k / n:.1f} %" if n else "–"
+    def n(k: int) -> str:
+        return number(k, lang)
 
-    out = [("Simulert befolkning: " if nb else "Simulated population: ") + f"{impact.people:,}".replace(",", " ")
-           + (f" ({impact.failed} {'ugyldige' if nb else 'invalid'})" if impact.failed else "")]
+    def group(key: str) -> str:
+        if key == NO_GROUP:
+            return "ingen målgruppe" if nb else "no target group"
+        if key in rs.pillars:
+            return rs.pillars[key].title.get(lang)
+        return value_label("malgrupper", key, lang)
+
+    out = [("Simulert befolkning: " if nb else "Simulated population: ") + n(impact.people)
+           + (f" ({n(impact.failed)} {'ugyldige' if nb else 'invalid'})" if impact.failed else "")]
     out.append("")
     out.append("Hvor ofte hvert tiltak foreslås" if nb else "How often each measure is suggested")
-    rows = [[m(k), v, pct(v, impact.people)] for k, v in most_common(impact.measures)]
+    rows = [[m(k), n(v), percent(v, impact.people, lang)] for k, v in most_common(impact.measures)]
     out.append(tabulate(rows, headers=["tiltak" if nb else "measure", "antall" if nb else "count", "andel" if nb else "share"],
-                        tablefmt="simple"))
+                        tablefmt="simple", colalign=("left", "right", "right"), disable_numparse=True))
     out.append("")
     out.append("Samarbeidspartnere" if nb else "Partners")
-    rows = [[rs.partners[k].title.get(lang) if k in rs.partners else k, v, pct(v, impact.people)]
+    rows = [[rs.partners[k].title.get(lang) if k in rs.partners else k, n(v), percent(v, impact.people, lang)]
             for k, v in most_common(impact.partners)]
-    out.append(tabulate(rows, headers=["partner", "antall" if nb else "count", "andel" if nb else "share"], tablefmt="simple"))
+    out.append(tabulate(rows, headers=["partner", "antall" if nb else "count", "andel" if nb else "share"],
+                        tablefmt="simple", colalign=("left", "right", "right"), disable_numparse=True))
     for title, sizes, table in (("Etter målgruppe" if nb else "By target group", impact.group_sizes, impact.by_group),
                                 ("Etter startpilar" if nb else "By start pillar", impact.start_sizes, impact.by_start)):
         out.append("")
         out.append(title)
-        for key in sorted(table):
-            label = key if key != NO_GROUP else ("ingen" if nb else "none")
-            if key in rs.pillars:
-                label = rs.pillars[key].title.get(lang)
-            commonest = ", ".join(f"{m(k)} {pct(v, sizes[key])}" for k, v in most_common(table[key])[:4])
-            out.append(f"  {label} ({sizes[key]}): {commonest}")
+        for key in sorted(table, key=lambda k: (k == NO_GROUP, group(k).lower())):
+            commonest = ", ".join(f"{m(k)} {percent(v, sizes[key], lang)}" for k, v in most_common(table[key])[:4])
+            out.append(textwrap.fill(f"{group(key)} ({n(sizes[key])}): {commonest}", width=100, initial_indent="  ",
+                                     subsequent_indent="    ", break_on_hyphens=False))
     if change is not None:
         out.append("")
         out.append(("Endring mot det andre regelsettet: " if nb else "Change against the other ruleset: ")
-                   + f"{change.changed} {'av' if nb else 'of'} {change.people} {'personer får andre forslag' if nb else 'people get different suggestions'}")
+                   + f"{n(change.changed)} {'av' if nb else 'of'} {n(change.people)} "
+                   + ("personer får andre forslag" if nb else "people get different suggestions"))
         for k, v in most_common(change.appear)[:top]:
-            out.append(f"  + {m(k)}: {v}")
+            out.append(f"  + {m(k)}: {n(v)}")
         for k, v in most_common(change.vanish)[:top]:
-            out.append(f"  - {m(k)}: {v}")
+            out.append(f"  - {m(k)}: {n(v)}")
     return "\n".join(out) + "\n"

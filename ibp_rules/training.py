@@ -25,6 +25,7 @@ from .resources import examples_path
 from .strategy import Strategy
 from .text import Lang, Text, did_you_mean
 from .validation_messages import load_model
+from .words import value_word
 
 Slug = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]{1,63}$")]
 
@@ -226,7 +227,8 @@ def feedback_text(fb: Feedback, engine: Engine, assessment: Assessment, strategy
         out.append(f"  ✓ {p_title(pid)}")
     for pid in fb.partner_misses:
         ps = next(p for p in strategy.partners if p.id == pid)
-        out.append(f"  ✗ {'mangler' if nb else 'missing'}: {p_title(pid)} ({', '.join(ps.forms)}; {', '.join(m_title(m) for m in ps.measures)})")
+        forms = ", ".join(value_word("form", f, lang) for f in ps.forms)
+        out.append(f"  ✗ {'mangler' if nb else 'missing'}: {p_title(pid)} ({forms}; {', '.join(m_title(m) for m in ps.measures)})")
     for pid in fb.partner_extras:
         out.append(f"  + {'ekstra' if nb else 'extra'}: {p_title(pid)}")
     return "\n".join(wrap_line(line) for line in out) + "\n"
@@ -237,7 +239,7 @@ def measure_menu(engine: Engine, lang: Lang) -> list[tuple[str, str]]:
     rs = engine.ruleset
     order = list(rs.pillars) + ["annet"]
     items = sorted(rs.measures.values(), key=lambda m: (order.index(m.pillar), m.title.get(lang)))
-    other = {"nb": "Annet", "en": "Other"}[lang]
+    other = value_word("other_pillar", "annet", lang)  # barnehage, skole, barnevern, krisesenter
     return [(m.id, f"{rs.pillars[m.pillar].title.get(lang) if m.pillar in rs.pillars else other}: {m.title.get(lang)}") for m in items]
 
 

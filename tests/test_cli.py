@@ -25,10 +25,13 @@ def run(runner: CliRunner, *args: str, **kw: Any) -> Any:
 def test_assess_text_in_norwegian(runner: CliRunner) -> None:
     r = run(runner, "assess", CASE)
     assert r.exit_code == 0
-    assert "IBP – forslag til strategi" in r.output
-    assert "Trinn 3" in r.output and "Startlån" in r.output and "etter: Uføretrygd" in r.output
-    assert "ikke vedtak" in r.output
+    assert "IBP – forslag til strategi" in r.output and "ikke vedtak" in r.output
+    assert "Startlån (trinn 3, etter Uføretrygd)" in r.output
     assert max(len(line) for line in r.output.splitlines()) <= 100
+    full = run(runner, "assess", CASE, "--full")
+    assert "Trinn 3" in full.output and "Startlån" in full.output and "etter: Uføretrygd" in full.output
+    assert "[regel startlan-innen-rekkevidde" in full.output and "regel" not in r.output
+    assert max(len(line) for line in full.output.splitlines()) <= 100
 
 
 def test_assess_text_in_english(runner: CliRunner) -> None:
@@ -55,8 +58,9 @@ def test_assess_markdown_to_a_file(runner: CliRunner, tmp_path: Path) -> None:
     r = run(runner, "assess", CASE, "--format", "markdown", "-o", str(out))
     assert r.exit_code == 0 and r.output == ""
     text = out.read_text(encoding="utf-8")
-    assert text.startswith("# IBP – forslag til strategi")
-    assert "## Utkast til handlingsplan" in text and "| Delmål |" in text
+    assert text.startswith("# Individuell boligplan – handlingsplan")
+    assert "## Mål og ønsker" in text and "| Delmål |" in text and "| Startlån |" in text
+    assert "regel" not in text and "ibp " not in text
 
 
 def test_assess_from_stdin_json(runner: CliRunner) -> None:

@@ -115,11 +115,12 @@ def test_decide_records_and_shows(tmp_path: Path) -> None:
     assert r.exit_code == 0 and "Saved in" in r.output
     run("decide", str(case), "--add", "Besøke banken", "--when", "mai")
     shown = run("decide", str(case)).output
-    assert "uforetrygd: endret" in shown and "egen: Besøke banken" in shown
+    assert "Uføretrygd: endret" in shown and "egen: Besøke banken" in shown
+    assert "Disability benefit: changed" in run("decide", str(case), "--lang", "en").output
     md = run("assess", str(case), "--format", "markdown").output
     assert "Uføretrygd (endring: Søke etter AAP-perioden)" in md and "| Besøke banken |" in md
     run("decide", str(case), "uforetrygd", "--clear")
-    assert "uforetrygd" not in run("decide", str(case)).output
+    assert "Uføretrygd" not in run("decide", str(case)).output
 
 
 def test_decide_errors(tmp_path: Path) -> None:

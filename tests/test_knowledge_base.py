@@ -173,11 +173,11 @@ def test_tasks_follow_the_phases_and_render(engine: Engine) -> None:
     tasks = [(t.phase, t.id) for t in s.tasks]
     assert tasks == sorted(tasks, key=lambda pt: (("oppstart", "oppfolging", "avslutning").index(pt[0]), pt[1]))
     assert ("oppstart", "fullfore_kartlegging") in tasks and ("oppfolging", "samordne_tjenester") in tasks
-    text = render(s, engine.ruleset, "text", "nb")
+    text = render(s, engine.ruleset, "text", "nb", document="full")
     assert "Koordinatorens oppgaver" in text and "Samordne tjenestene som arbeider parallelt [oppfølging]" in text
     done = engine.assess({"bolig": {"situasjon": "eid"}, "okonomi": {"inntekt_stabil": True}})
     assert {t.id for t in done.tasks} >= {"evaluere_avslutte", "apen_dor"}
-    assert "Døren står åpen" in render(done, engine.ruleset, "markdown", "nb")
+    assert "Døren står åpen" in render(done, engine.ruleset, "markdown", "nb", document="appendix")
 
 
 def test_a_guard_leaves_a_measure_out_and_says_why(engine: Engine, ruleset_copy: Path) -> None:
@@ -193,7 +193,7 @@ def test_a_guard_leaves_a_measure_out_and_says_why(engine: Engine, ruleset_copy:
     assert "uforetrygd" not in {m.id for m in s.measures}
     (x,) = s.excluded
     assert x.id == "uforetrygd" and x.why[0].rule == "full-arbeidsevne-utelukker-uforeytelser"
-    assert "Vurdert, men utelatt" in render(s, eng.ruleset, "text", "nb")
+    assert "Vurdert, men utelatt" in render(s, eng.ruleset, "text", "nb", document="full")
     assert "uforetrygd" in {m.id for m in eng.assess({"helse": {"somatisk": "betydelig"}}).measures}
 
 
@@ -215,6 +215,6 @@ def test_measures_say_what_to_check(engine: Engine) -> None:
     s = engine.assess({"okonomi": {"inntekt_stabil": True, "bankavslag": True}, "mal": {"onsker": ["eie"]}})
     (m,) = [m for m in s.measures if m.id == "startlan"]
     assert any("bank" in c.nb for c in m.to_check)
-    assert "Å sjekke (tjenesten avgjør): Har en vanlig bank sagt nei" in render(s, engine.ruleset, "text", "nb")
+    assert "Å sjekke (tjenesten avgjør): Har en vanlig bank sagt nei" in render(s, engine.ruleset, "text", "nb", document="full")
     with_checks = [mid for mid, meas in engine.ruleset.measures.items() if meas.preconditions]
     assert {"startlan", "bostotte", "uforetrygd", "aap", "overgangsstonad", "kvalifiseringsprogram"} <= set(with_checks)

@@ -39,6 +39,9 @@ def test_wheel_layout() -> None:
     assert "ibp_rules/py.typed" in files
     assert "ibp_rules/examples/cases.yaml" in files and "ibp_rules/labels/assessment.yaml" in files
     assert any(f.startswith("ibp_rules/templates/") and f.endswith(".j2") for f in files)
+    shipped_templates = {Path(f).name for f in files if f.startswith("ibp_rules/templates/")}
+    assert {p.name for p in (REPO / "ibp_rules" / "templates").iterdir()} <= shipped_templates, "every template and style ships"
+    assert "ibp_rules/labels/output.yaml" in files
     assert not any(f.startswith("cli/") or f == "cli.py" for f in files)
     # the tests run against the installed copy, not the checkout
     assert Path(ibp_rules.__file__).resolve().parent != REPO / "ibp_rules"

@@ -66,7 +66,7 @@ def test_text_output_lists_the_questions_briefly(engine: Engine) -> None:
 
     s = engine.assess({"okonomi": {"gjeld": True}})
     text = render(s, engine.ruleset, "text", "nb")
-    assert "Åpne spørsmål som kan endre planen" in text and "Betalingsproblemer: kan gi" in text
+    assert "Åpne spørsmål som kan endre planen" in text and "Har personen problemer med å betale regninger i tide? – kan gi" in text
     assert "Open questions that could change the plan" in render(s, engine.ruleset, "text", "en")
 
 
