@@ -537,3 +537,9 @@ def _stratify(parsed: dict[str, Any], link: _Linker) -> dict[str, int]:
     link.add(located, loc + ("when",),
              "the rule depends on the absence of a fact that it derives itself (through other rules); break the cycle", worst)
     return stratum
+
+
+def ruleset_hash(paths: Sequence[Path | str]) -> str:
+    """The sha256 :func:`load_ruleset` would give these rule files, without
+    parsing them (a long-running service checks it before reloading)."""
+    return _collect_files([Path(p) for p in paths])[2]
