@@ -60,3 +60,27 @@ def write(tmp_path: Path) -> Callable[[str, str], Path]:
         return p
 
     return _write
+
+
+# -- the web service (tests/test_web*.py) ----------------------------------------------
+
+WEB_TOKEN = "test-token-" + "k" * 40
+
+
+@pytest.fixture()
+def web_config(tmp_path: Path) -> object:
+    """A service configuration with a private data folder and no rate limit."""
+    from ibp_rules.web.config import Limits, ServeConfig
+
+    return ServeConfig(data=str(tmp_path / "data"), token=WEB_TOKEN, limits=Limits(rate=0))
+
+
+@pytest.fixture()
+def api(web_config: object) -> object:
+    """An in-process client of the service, signed in with the bearer token."""
+    from fastapi.testclient import TestClient
+
+    from ibp_rules.web.app import create_app
+
+    with TestClient(create_app(web_config), headers={"Authorization": f"Bearer {WEB_TOKEN}"}) as client:  # type: ignore[arg-type]
+        yield client

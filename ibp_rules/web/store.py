@@ -320,8 +320,8 @@ class CaseStore:
     def _insert_version(conn: sqlite3.Connection, cid: int, number: int, based_on: int, kind: str, now: str, new: NewVersion,
                         decisions: str) -> None:
         conn.execute(
-            f"INSERT INTO versions ({_VERSION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (number, based_on, kind, now, new.ruleset_sha256, new.summary, new.assessment, new.strategy, decisions,
+            f"INSERT INTO versions (case_id, {_VERSION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (cid, number, based_on, kind, now, new.ruleset_sha256, new.summary, new.assessment, new.strategy, decisions,
              new.engine_version, new.ruleset_id, new.ruleset_version))
         conn.execute("UPDATE cases SET current_version = ?, updated_at = ? WHERE id = ?", (number, now, cid))
 
