@@ -10,28 +10,32 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable
 
-from starlette.routing import BaseRoute, Match
+from starlette.routing import compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 access_log = logging.getLogger("ibp_rules.web.access")
 
 
-def path_template(scope: Scope, routes: Sequence[BaseRoute] = ()) -> str:
-    """The template of the route the request matches (``/api/v1/cases/{ref}``),
-    also for one refused before routing (401, 413, 429); ``-`` when none does."""
-    for route in routes:
-        match, _ = route.matches(scope)
-        if match == Match.FULL:
-            return str(getattr(route, "path", "-"))
-    route = scope.get("route")
-    return str(getattr(route, "path", None) or "-")
+class PathTemplates:
+    """Finds the route template a path belongs to (``/api/v1/cases/{ref}``).
+
+    Built from the routes' own templates, so a request refused before
+    routing (401, 413, 429) is logged under its template too; ``-`` when no
+    route matches (a 404).
+    """
+
+    def __init__(self, templates: Iterable[str]) -> None:
+        self._compiled = [(t.replace(":path}", "}"), compile_path(t)[0]) for t in templates]
+
+    def __call__(self, path: str) -> str:
+        return next((t for t, regex in self._compiled if regex.match(path)), "-")
 
 
 class AccessLogMiddleware:
-    def __init__(self, app: ASGIApp, routes: Sequence[BaseRoute] = ()) -> None:
-        self.app, self.routes = app, routes
+    def __init__(self, app: ASGIApp, templates: PathTemplates) -> None:
+        self.app, self.templates = app, templates
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -49,4 +53,4 @@ class AccessLogMiddleware:
         try:
             await self.app(scope, receive, seen)
         finally:
-            access_log.info("%s %s %d %.1fms", scope["method"], path_template(scope, self.routes), status, (time.perf_counter() - start) * 1000)
+            access_log.info("%s %s %d %.1fms", scope["method"], self.templates(scope["path"]), status, (time.perf_counter() - start) * 1000)

@@ -30,8 +30,8 @@ from ibp_rules import __version__
 from ibp_rules.errors import IbpError, RulesetError
 
 from . import pages
-from .accesslog import AccessLogMiddleware
-from .api import api_router
+from .accesslog import AccessLogMiddleware, PathTemplates
+from .api import api_router, api_templates
 from .api.catalogue import health_router
 from .auth import AuthMiddleware
 from .config import ServeConfig
@@ -87,9 +87,11 @@ def create_app(config: ServeConfig | None = None) -> FastAPI:
     app.add_middleware(AuthMiddleware, tokens=services.tokens, failures=services.auth_failures)
     app.add_middleware(BodyLimitMiddleware, limits=config.limits)
     app.add_middleware(RateLimitMiddleware, limits=config.limits)
-    app.add_middleware(GuardMiddleware, debug=config.debug)
+    templates = PathTemplates([*api_templates(), *(r.path for r in (*health_router.routes, *pages.router.routes) if hasattr(r, "path")),
+                               "/static/{path:path}"])
+    app.add_middleware(GuardMiddleware, templates=templates, debug=config.debug)
     app.add_middleware(HeadersMiddleware, current_engine=lambda: services.engines.current)
-    app.add_middleware(AccessLogMiddleware, routes=app.router.routes)
+    app.add_middleware(AccessLogMiddleware, templates=templates)
 
     return app
 
@@ -104,9 +106,9 @@ def routes_only(lifespan: Any = None) -> FastAPI:
     cached: dict[str, Any] = {}
 
     def openapi() -> dict[str, Any]:
-        if "doc" not in cached:
-            cached["doc"] = build_openapi(app)
-        return cached["doc"]
+        doc: dict[str, Any] = cached.get("doc") or build_openapi(app)
+        cached["doc"] = doc
+        return doc
 
     app.openapi = openapi  # type: ignore[method-assign]
     return app

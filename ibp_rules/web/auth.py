@@ -174,9 +174,9 @@ class AuthMiddleware:
             if not same_origin(scope):
                 await self._reply(send, 403, "forbidden", message("origin", lang))
                 return
-            receive, given = await self._csrf_token(scope, receive)
+            receive, csrf = await self._csrf_token(scope, receive)  # the body is handed on as it came
             assert principal.session is not None
-            if not self.tokens.check_csrf(principal.session, given):
+            if not self.tokens.check_csrf(principal.session, csrf):
                 await self._reply(send, 403, "forbidden", message("csrf", lang))
                 return
         await self.app(scope, receive, send)
@@ -218,15 +218,15 @@ class AuthMiddleware:
             return await receive()
 
         form = parse_qs(body.decode("utf-8", "replace"))
-        return replay, (form.get(CSRF_FIELD) or [None])[0]
+        found = form.get(CSRF_FIELD)
+        return replay, found[0] if found else None
 
     async def _unauthorized(self, scope: Scope, send: Send) -> None:
         if wants_page(scope):
             target = scope["path"] + ("?" + scope["query_string"].decode("latin-1") if scope.get("query_string") else "")
             location = "/login?next=" + quote(target, safe="")
-            for m in [{"type": "http.response.start", "status": 303, "headers": [(b"location", location.encode()), (b"content-length", b"0")]},
-                      {"type": "http.response.body", "body": b""}]:
-                await send(m)
+            await send({"type": "http.response.start", "status": 303, "headers": [(b"location", location.encode()), (b"content-length", b"0")]})
+            await send({"type": "http.response.body", "body": b""})
             return
         await self._reply(send, 401, "unauthorized", message("unauthorized", lang_of_scope(scope)),
                           [(b"www-authenticate", b'Bearer realm="ibp-rules"')])

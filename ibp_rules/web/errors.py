@@ -17,6 +17,7 @@ template, nothing else.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any, Literal
 
@@ -26,7 +27,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ibp_rules.errors import IbpError, InputError, Problem, UnknownIdError
 from ibp_rules.validation_messages import describe
@@ -151,7 +152,7 @@ def response_for(exc: BaseException, request_lang: str) -> Response | None:
     if isinstance(exc, NoAssessment):
         return error_response("no_assessment", 409, message("no_assessment", lang))
     if isinstance(exc, VersionConflict):
-        since = [VersionOut(number=v.number, based_on=v.based_on, kind=v.kind, created_at=v.created_at,  # type: ignore[arg-type]
+        since = [VersionOut(number=v.number, based_on=v.based_on, kind=v.kind, created_at=v.created_at,
                             ruleset_sha256=v.ruleset_sha256) for v in exc.since]
         return error_response("conflict", 409, message("conflict", lang, based_on=exc.based_on, current=exc.current),
                               conflict=ConflictOut(based_on=exc.based_on, current=exc.current, since=since))
@@ -216,8 +217,8 @@ class GuardMiddleware:
     quote the input; here it stops. ``debug`` logs the traceback (opt-in).
     """
 
-    def __init__(self, app: ASGIApp, debug: bool = False) -> None:
-        self.app, self.debug = app, debug
+    def __init__(self, app: ASGIApp, templates: Callable[[str], str], debug: bool = False) -> None:
+        self.app, self.templates, self.debug = app, templates, debug
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -225,7 +226,7 @@ class GuardMiddleware:
             return
         started = False
 
-        async def watch(message: dict[str, Any]) -> None:
+        async def watch(message: Message) -> None:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
@@ -234,8 +235,7 @@ class GuardMiddleware:
         try:
             await self.app(scope, receive, watch)
         except Exception as exc:  # noqa: BLE001 - the last line of defence
-            route = scope.get("route")
-            where = getattr(route, "path", "-")
+            where = self.templates(scope["path"])
             if self.debug:
                 log.exception("internal error in %s %s", scope.get("method"), where)
             else:

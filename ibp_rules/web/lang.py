@@ -26,12 +26,20 @@ def _header(scope: Scope, name: bytes) -> str:
     return ""
 
 
+def _as_lang(value: object) -> Lang | None:
+    if value == "nb":
+        return "nb"
+    if value == "en":
+        return "en"
+    return None
+
+
 def lang_of_scope(scope: Scope) -> Lang:
     """nb or en for this request (never fails: a bad value falls back to nb)."""
     query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
-    asked = (query.get("lang") or [""])[0]
-    if asked in ("nb", "en"):
-        return asked  # type: ignore[return-value]
+    asked = _as_lang((query.get("lang") or [""])[0])
+    if asked is not None:
+        return asked
     cookie = _header(scope, b"cookie")
     if cookie:
         jar: SimpleCookie = SimpleCookie()
@@ -39,8 +47,9 @@ def lang_of_scope(scope: Scope) -> Lang:
             jar.load(cookie)
         except Exception:  # noqa: BLE001 - a malformed cookie header is ignored
             jar = SimpleCookie()
-        if LANG_COOKIE in jar and jar[LANG_COOKIE].value in ("nb", "en"):
-            return jar[LANG_COOKIE].value  # type: ignore[return-value]
+        chosen = _as_lang(jar[LANG_COOKIE].value if LANG_COOKIE in jar else "")
+        if chosen is not None:
+            return chosen
     for part in _header(scope, b"accept-language").split(","):
         tag = part.split(";")[0].strip().lower()[:2]
         if tag in _NORWEGIAN:

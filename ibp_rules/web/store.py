@@ -34,7 +34,6 @@ import os
 import sqlite3
 import stat
 import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -153,7 +152,7 @@ def private_folder(folder: Path) -> Path:
     """``folder``, created 0700; refused when others may read or enter it."""
     folder = folder.expanduser()
     if not folder.exists():
-        folder.mkdir(mode=0o700, parents=True)
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         os.chmod(folder, 0o700)  # mkdir's mode is masked by the umask
     if not folder.is_dir():
         raise StoreError(f"the data folder {folder} is not a folder")
@@ -426,16 +425,15 @@ class CaseStore:
         return self.checkpoint(purge_seconds)
 
     def checkpoint(self, wait_seconds: float = 5.0) -> bool:
-        """Move the write-ahead log into the database and truncate it."""
+        """Move the write-ahead log into the database and truncate it
+        (waiting up to ``wait_seconds`` for readers to finish)."""
         conn = self._conn()
-        deadline = time.monotonic() + wait_seconds
-        while True:
+        conn.execute(f"PRAGMA busy_timeout = {int(wait_seconds * 1000)}")
+        try:
             busy, _, _ = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-            if not busy:
-                return True
-            if time.monotonic() > deadline:
-                return False
-            time.sleep(0.05)
+        finally:
+            conn.execute(f"PRAGMA busy_timeout = {self._busy_ms}")
+        return not busy
 
     def integrity(self) -> str:
         """SQLite's own integrity check ("ok" when the file is sound)."""

@@ -151,8 +151,8 @@ class BatchResponse(Response):
     async def _run(self, items: list[Record | bytes]) -> bytes:
         """Output lines for ``items`` in order; records run in a worker thread."""
         records = [r for r in items if isinstance(r, Record)]
-        done = iter(b"" if not records else (await anyio.to_thread.run_sync(run_chunk, self.engine, records, self.compact, self.lang))[2]
-                    .split(b"\n")[:-1])
+        block = (await anyio.to_thread.run_sync(run_chunk, self.engine, records, self.compact, self.lang))[2] if records else b""
+        done = iter(block.split(b"\n")[:-1])
         return b"".join((next(done) if isinstance(r, Record) else r) + b"\n" for r in items)
 
 

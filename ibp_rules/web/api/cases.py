@@ -56,21 +56,21 @@ def _new_version(engine: Engine, assessment: Assessment) -> NewVersion:
 def _version_out(ref: str, v: Version, current: int) -> M.VersionDetail:
     strategy = orjson.loads(v.strategy)
     overrides = strategy.get("ruleset", {}).get("overrides", [])
-    return M.VersionDetail(ref=ref, number=v.number, based_on=v.based_on, kind=v.kind, created_at=v.created_at,  # type: ignore[arg-type]
+    return M.VersionDetail(ref=ref, number=v.number, based_on=v.based_on, kind=v.kind, created_at=v.created_at,
                            current=v.number == current, engine_version=v.engine_version,
                            ruleset=M.RulesetOut(id=v.ruleset_id, version=v.ruleset_version, sha256=v.ruleset_sha256, overrides=overrides),
                            assessment=orjson.loads(v.assessment), strategy=strategy, decisions=orjson.loads(v.decisions))
 
 
 def _draft_meta(d: Draft, current: int) -> M.DraftMeta:
-    return M.DraftMeta(kind=d.kind, based_on=d.based_on, updated_at=d.updated_at, stale=d.based_on != current)  # type: ignore[arg-type]
+    return M.DraftMeta(kind=d.kind, based_on=d.based_on, updated_at=d.updated_at, stale=d.based_on != current)
 
 
 async def _detail(request: Request, ref: str) -> M.CaseDetail:
     case, versions, notes, drafts = await run_in_threadpool(services(request).store.case, ref)
     return M.CaseDetail(
         ref=case.ref, created_at=case.created_at, updated_at=case.updated_at, current_version=case.current_version,
-        versions=[M.VersionMetaOut(number=v.number, based_on=v.based_on, kind=v.kind, created_at=v.created_at,  # type: ignore[arg-type]
+        versions=[M.VersionMetaOut(number=v.number, based_on=v.based_on, kind=v.kind, created_at=v.created_at,
                                    ruleset_sha256=v.ruleset_sha256) for v in versions],
         notes=[M.NoteOut(id=n.id, version=n.version, created_at=n.created_at, text=n.text) for n in notes],
         drafts=[_draft_meta(d, case.current_version) for d in drafts])
