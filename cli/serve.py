@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import socket
 import sys
 import threading
 import time
@@ -139,6 +140,11 @@ def serve(host: str, port: int, data: Path | None, rules: tuple[Path, ...], open
     uv = uvicorn.Config(app, host=host, port=port, factory=workers > 1, workers=workers, log_config=LOG_CONFIG, access_log=False,
                         server_header=False, timeout_graceful_shutdown=5, lifespan="on")
     sock = uv.bind_socket()
+    # uvicorn makes this socket with protocol 0, so asyncio does not set
+    # TCP_NODELAY on the connections it accepts, and a response's body then
+    # waits ~40 ms for the ACK of its headers (Nagle + delayed ACK) on every
+    # keep-alive request. Accepted sockets inherit the option from this one.
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     bound = sock.getsockname()[1]
     shown = f"[{host}]" if ":" in host else host
     base = f"http://{shown}:{bound}"
@@ -158,9 +164,14 @@ def serve(host: str, port: int, data: Path | None, rules: tuple[Path, ...], open
     if workers == 1:
         server.run(sockets=[sock])
     else:
+        import inspect
+
         from uvicorn.supervisors import Multiprocess
 
-        Multiprocess(uv, target=server.run, sockets=[sock]).run()
+        given: dict[str, Any] = {"sockets": [sock]}
+        if "target" in inspect.signature(Multiprocess.__init__).parameters:  # uvicorn before 0.50 took the target
+            given["target"] = server.run
+        Multiprocess(uv, **given).run()
 
 
 COMMANDS = [serve]
