@@ -12,6 +12,7 @@ import json
 import os
 import signal
 import socket
+import sys
 import sqlite3
 import threading
 import time
@@ -59,6 +60,18 @@ def test_serve_over_loopback(data: Path, engine: Engine) -> None:
     assert "GET /api/v1/cases/{ref} 200" in logs and "POST /api/v1/assess 422" in logs and "POST /api/v1/cases 201" in logs
     assert SENTINEL not in logs and SENTINEL.lower() not in logs, "case content reached the server's log"
     assert "Traceback" not in logs
+
+
+def test_open_starts_the_browser_signed_in(tmp_path: Path) -> None:
+    """--open hands the sign-in link to the browser (here a stand-in that writes it down)."""
+    opened = tmp_path / "opened.txt"
+    browser = f"{sys.executable} -c \"import sys; open(sys.argv[1], 'w').write(sys.argv[2])\" {opened} %s"
+    with Server(tmp_path / "data", "--open", env={"BROWSER": browser}) as server:
+        for _ in range(100):
+            if opened.exists() and opened.read_text():
+                break
+            time.sleep(0.05)
+        assert opened.read_text() == f"{server.base}/login?token={server.token}"
 
 
 def test_other_addresses_need_an_explicit_flag(tmp_path: Path) -> None:
