@@ -12,8 +12,8 @@ import json
 import os
 import signal
 import socket
-import sys
 import sqlite3
+import sys
 import threading
 import time
 from pathlib import Path
