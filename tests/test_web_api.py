@@ -49,6 +49,19 @@ def test_assess_is_byte_identical_to_the_cli(api: Any, path: Path) -> None:
     assert json_body.content == cli_json
 
 
+@pytest.mark.parametrize("fmt", ["text", "markdown", "html"])
+def test_assess_renders_for_people_as_the_cli(api: Any, fmt: str) -> None:
+    for lang in ("nb", "en"):
+        cli_out = CliRunner().invoke(cli, ["assess", str(CASE), "--format", fmt, "--lang", lang]).stdout
+        r = api.post(f"/api/v1/assess?format={fmt}&lang={lang}", json=case_data())
+        assert r.status_code == 200 and r.text == cli_out
+    assert r.headers["content-type"].startswith({"text": "text/plain", "markdown": "text/markdown", "html": "text/html"}[fmt])
+    if fmt == "html":  # the printable plan styles itself inline; still no script from anywhere
+        csp = r.headers["content-security-policy"]
+        assert "style-src 'unsafe-inline'" in csp and "default-src 'none'" in csp and "script-src" not in csp
+        assert "<script" not in r.text
+
+
 def test_assess_compact_and_headers(api: Any, engine: Engine) -> None:
     r = api.post("/api/v1/assess?compact=true", json=case_data())
     assert r.status_code == 200
@@ -384,6 +397,11 @@ def test_export_is_the_files_the_cli_reads(api: Any, tmp_path: Path) -> None:
     plan = CliRunner().invoke(cli, ["assess", str(folder / "kartlegging.yaml"), "--format", "markdown"])
     assert "Vil vente" in plan.stdout  # the CLI reads the exported decisions beside the assessment
     assert "Første møte." in (folder / "notater.yaml").read_text(encoding="utf-8")
+    # the service renders the version's plan as the CLI does from the exported files
+    for fmt in ("html", "markdown"):
+        cli_plan = CliRunner().invoke(cli, ["assess", str(folder / "kartlegging.yaml"), "--format", fmt, "--lang", "en"]).stdout
+        served = api.get(f"/api/v1/cases/sak-9/versions/2/plan?format={fmt}&lang=en")
+        assert served.status_code == 200 and served.text == cli_plan
 
 
 def test_delete_removes_the_case(api: Any) -> None:

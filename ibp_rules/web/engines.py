@@ -59,6 +59,11 @@ class EngineRegistry:
                 engine = self._engines[ruleset.sha256] = Engine(ruleset)
         return engine
 
+    def for_sha256(self, sha256: str) -> Engine:
+        """The engine built for these rules, or the current one when they are gone
+        (to word a stored strategy: its ids are explained by the rules it came from)."""
+        return self._engines.get(sha256, self.current)
+
     @property
     def engines_built(self) -> int:
         return len(self._engines)

@@ -85,14 +85,18 @@ def body(name: str, yaml: bool = False, media: str = "application/json") -> dict
     return {"requestBody": {"required": True, "content": content}}
 
 
+#: the renderings of a strategy for people (``format=text|markdown|html``)
+RENDERINGS = {media: {"schema": {"type": "string"}} for media in ("text/plain", "text/markdown", "text/html")}
+
+
 def answers(ok: str | dict[str, Any] | None, status: int = 200, errors: tuple[int, ...] = (), media: str = "application/json",
-            description: str | None = None) -> dict[int | str, dict[str, Any]]:
-    """``responses`` for a route: the success answer and the errors it can give."""
+            description: str | None = None, also: dict[str, Any] | None = None) -> dict[int | str, dict[str, Any]]:
+    """``responses`` for a route: the success answer (and ``also`` other media types) and the errors it can give."""
     out: dict[int | str, dict[str, Any]] = {}
     success: dict[str, Any] = {"description": description or STATUS_TEXT.get(status, "OK")}
     if ok is not None:
         schema = _ref(ok) if isinstance(ok, str) else ok
-        success["content"] = {media: {"schema": schema}}
+        success["content"] = {media: {"schema": schema}, **(also or {})}
     out[status] = success
     for code in (*errors, 401, 429, 500):
         out[code] = {"description": STATUS_TEXT[code], "content": {"application/json": {"schema": _ref("ApiError")}}}

@@ -17,27 +17,31 @@ from ibp_rules.assessment import Assessment, assessment_from_located
 from ibp_rules.compare import apply_sets, diff, diff_text
 from ibp_rules.errors import AssessmentError, UnknownIdError
 from ibp_rules.explain import explain_measure, explanation_text
+from ibp_rules.render import render
 from ibp_rules.yaml_source import Located
 
 from .. import models as M
 from ..bodies import assessment_body, envelope_body
 from ..errors import unknown_id_problem, with_prefix
-from ..openapi import answers, body
-from .common import LangQuery, json_response, lang_of, use_engine
+from ..openapi import RENDERINGS, answers, body
+from .common import FormatQuery, LangQuery, json_response, lang_of, rendered, use_engine
 
 router = APIRouter(tags=["strategies"])
 
 
 @router.post("/assess", summary="Suggest a strategy for an assessment", openapi_extra=body("Assessment", yaml=True),
-             responses=answers("Strategy", errors=(413, 422)))
-async def assess(request: Request, lang: LangQuery = None, compact: bool = False) -> Response:
+             responses=answers("Strategy", errors=(413, 422), also=RENDERINGS))
+async def assess(request: Request, lang: LangQuery = None, compact: bool = False, format: FormatQuery = "json") -> Response:  # noqa: A002
     """The strategy for an assessment: the same JSON, byte for byte, as
     `ibp assess --format json`. `compact=true` gives the one-line form of
     `ibp batch --compact` (ids, stages and partners without the ruleset's
-    texts). `lang` sets the language of error messages (a strategy carries
-    both languages)."""
+    texts). `format=text|markdown|html` renders it for people in `lang`,
+    as `ibp assess --format` does (html: the printable handlingsplan);
+    `lang` also sets the language of error messages."""
     engine = use_engine(request)
     strategy = engine.assess(await assessment_body(request))
+    if format != "json":
+        return rendered(render(strategy, engine.ruleset, format, lang_of(request)), format)
     content = strategy.to_json_line(compact=True) + b"\n" if compact else strategy.to_json().encode()
     return Response(content, media_type="application/json")
 

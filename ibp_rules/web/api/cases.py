@@ -20,8 +20,10 @@ from starlette.responses import Response
 from ibp_rules import __version__
 from ibp_rules.assessment import Assessment
 from ibp_rules.compare import diff, diff_text
+from ibp_rules.decisions import Decisions
 from ibp_rules.engine import Engine
 from ibp_rules.errors import AssessmentError, InputError, Problem
+from ibp_rules.render import render
 from ibp_rules.strategy import Strategy
 from ibp_rules.text import suggestion_suffix
 
@@ -29,11 +31,11 @@ from .. import models as M
 from ..bodies import envelope_body
 from ..errors import with_prefix
 from ..export import export_zip
-from ..openapi import answers, body
+from ..openapi import RENDERINGS, answers, body
 from ..refs import check_reference
 from ..store import Draft, NewVersion, Version
 from .analysis import flat_facts
-from .common import LangQuery, json_response, lang_of, services, use_engine
+from .common import LangQuery, json_response, lang_of, rendered, services, use_engine
 
 router = APIRouter(prefix="/cases", tags=["cases"])
 
@@ -144,6 +146,21 @@ async def get_version_strategy(request: Request, ref: str, number: int, lang: La
     with the rules of that day (their hash is in the strategy)."""
     v = await run_in_threadpool(services(request).store.version, check_reference(ref), number)
     return Response(v.strategy.encode(), media_type="application/json")
+
+
+@router.get("/{ref}/versions/{number}/plan", summary="The handlingsplan of a version, rendered for people",
+            responses=answers(None, errors=CASE_ERRORS) | {200: {"description": "OK", "content": RENDERINGS}})
+async def get_version_plan(request: Request, ref: str, number: int, lang: LangQuery = None,
+                           format: Annotated[Literal["text", "markdown", "html"], Query()] = "html") -> Response:  # noqa: A002
+    """The version's strategy with the people's decisions, as
+    `ibp assess kartlegging.yaml --format html` gives it beside
+    `kartlegging.valg.yaml`: their plan first, declined suggestions apart."""
+    v = await run_in_threadpool(services(request).store.version, check_reference(ref), number)
+    engine = services(request).engines.for_sha256(v.ruleset_sha256)
+    request.scope.setdefault("state", {})["ibp.engine"] = engine
+    text = render(Strategy.model_validate_json(v.strategy), engine.ruleset, format, lang_of(request),
+                  decisions=Decisions.model_validate_json(v.decisions))
+    return rendered(text, format)
 
 
 @router.put("/{ref}/decisions", summary="Record the people's decisions (a new version)", status_code=201,
