@@ -29,7 +29,6 @@ from starlette.staticfiles import StaticFiles
 from ibp_rules import __version__
 from ibp_rules.errors import IbpError, RulesetError
 
-from . import pages
 from .accesslog import AccessLogMiddleware, PathTemplates
 from .api import api_router, api_templates
 from .api.catalogue import health_router
@@ -41,6 +40,7 @@ from .limits import BodyLimitMiddleware, RateLimitMiddleware
 from .openapi import build_openapi
 from .services import Services
 from .templating import STATIC
+from .views import page_templates, pages_router
 
 log = logging.getLogger("ibp_rules.web")
 
@@ -87,7 +87,7 @@ def create_app(config: ServeConfig | None = None) -> FastAPI:
     app.add_middleware(AuthMiddleware, tokens=services.tokens, failures=services.auth_failures)
     app.add_middleware(BodyLimitMiddleware, limits=config.limits)
     app.add_middleware(RateLimitMiddleware, limits=config.limits)
-    templates = PathTemplates([*api_templates(), *(r.path for r in (*health_router.routes, *pages.router.routes) if hasattr(r, "path")),
+    templates = PathTemplates([*api_templates(), *page_templates(), *(r.path for r in health_router.routes if hasattr(r, "path")),
                                "/static/{path:path}"])
     app.add_middleware(GuardMiddleware, templates=templates, debug=config.debug)
     app.add_middleware(HeadersMiddleware, current_engine=lambda: services.engines.current)
@@ -101,7 +101,7 @@ def routes_only(lifespan: Any = None) -> FastAPI:
     app = FastAPI(title="ibp-rules", version=__version__, docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
     app.include_router(health_router)
     app.include_router(api_router())
-    app.include_router(pages.router)
+    app.include_router(pages_router())
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
     cached: dict[str, Any] = {}
 

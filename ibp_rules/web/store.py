@@ -34,6 +34,7 @@ import os
 import sqlite3
 import stat
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -212,13 +213,31 @@ class CaseStore:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
             conn = sqlite3.connect(self.path, isolation_level=None, timeout=self._busy_ms / 1000, check_same_thread=False)
-            for pragma in ("journal_mode = WAL", "synchronous = FULL", "foreign_keys = ON", "secure_delete = ON",
-                           "temp_store = MEMORY", f"busy_timeout = {self._busy_ms}"):
+            for pragma in ("synchronous = FULL", "foreign_keys = ON", "secure_delete = ON", "temp_store = MEMORY",
+                           f"busy_timeout = {self._busy_ms}"):
                 conn.execute(f"PRAGMA {pragma}")
+            self._use_wal(conn)
             self._local.conn = conn
             with self._lock:
                 self._connections.append(conn)
         return conn
+
+    def _use_wal(self, conn: sqlite3.Connection) -> None:
+        """Switch a new database to WAL (it stays so in the file).
+
+        Switching needs the database to itself, and SQLite answers "locked"
+        at once (no busy wait) while another connection opens it at the same
+        moment, as several server processes starting together do: retry
+        until the busy timeout.
+        """
+        deadline = time.monotonic() + self._busy_ms / 1000
+        while conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            try:
+                conn.execute("PRAGMA journal_mode = WAL")
+            except sqlite3.OperationalError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.01)
 
     @contextlib.contextmanager
     def _transaction(self, write: bool) -> Iterator[sqlite3.Connection]:
