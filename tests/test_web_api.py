@@ -439,3 +439,15 @@ def test_reload_builds_an_engine_only_for_new_rules(web_config: Any, ruleset_cop
         err = assert_error(client.post("/api/v1/rules/reload"), 422, "input")
         assert any("bolig.yaml" in p["message"] or p["path"] for p in err["problems"])
         assert client.get("/api/v1/version").json()["ruleset"]["sha256"] == first["ruleset"]["sha256"]  # bad files: the old rules stay
+
+
+def test_web_files_are_in_the_wheel() -> None:
+    """Templates, static files and migrations ship in the package (checked on a plain install, as CI does)."""
+    import importlib.metadata as md
+
+    files = [str(f) for f in (md.files("ibp-rules") or [])]
+    if not any(f.startswith("ibp_rules/web/") for f in files):
+        pytest.skip("an editable install: the wheel layout is checked on a plain install (as CI does)")
+    for needed in ("ibp_rules/web/migrations/0001_cases.sql", "ibp_rules/web/static/ibp.css", "ibp_rules/web/templates/base.html.j2",
+                   "ibp_rules/web/views/docs.py", "ibp_rules/web/api/cases.py"):
+        assert needed in files, needed

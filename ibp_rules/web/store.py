@@ -201,6 +201,8 @@ class CaseStore:
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
+        #: a delete whose truncating checkpoint a reader held off: retried after each write
+        self._purge_pending = False
         if not self.path.exists():
             with contextlib.suppress(FileExistsError):
                 os.close(os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
@@ -249,9 +251,15 @@ class CaseStore:
             conn.execute("ROLLBACK")
             raise
         conn.execute("COMMIT")
+        if write and self._purge_pending:
+            self._purge_pending = not self.checkpoint(0)
 
     def close(self) -> None:
-        """Close every connection this store opened (at server shutdown)."""
+        """Close every connection this store opened (at server shutdown),
+        emptying the write-ahead log first if a delete is still to be purged."""
+        if self._purge_pending:
+            with contextlib.suppress(sqlite3.Error):
+                self.checkpoint(1.0)
         with self._lock:
             for conn in self._connections:
                 with contextlib.suppress(sqlite3.Error):
@@ -435,13 +443,15 @@ class CaseStore:
         ``secure_delete`` zeroes the freed pages; the truncating checkpoint
         then moves them into the database and empties the write-ahead log,
         which still held the old pages. Returns False when another reader
-        kept the log from being emptied within ``purge_seconds`` (the next
-        checkpoint empties it).
+        kept the log from being emptied within ``purge_seconds``; the store
+        then tries again after each later write, and when it closes.
         """
         with self._transaction(write=True) as conn:
             if conn.execute("DELETE FROM cases WHERE ref = ?", (ref,)).rowcount == 0:
                 raise CaseNotFound()
-        return self.checkpoint(purge_seconds)
+        purged = self.checkpoint(purge_seconds)
+        self._purge_pending = not purged
+        return purged
 
     def checkpoint(self, wait_seconds: float = 5.0) -> bool:
         """Move the write-ahead log into the database and truncate it
