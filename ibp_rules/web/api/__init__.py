@@ -4,21 +4,17 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from ..routing import combined, templates
 from . import analysis, batch, cases, catalogue
 
 PREFIX = "/api/v1"
-
-
 MODULES = (analysis, batch, catalogue, cases)
 
 
 def api_router() -> APIRouter:
-    router = APIRouter(prefix=PREFIX)
-    for module in MODULES:
-        router.include_router(module.router)
-    return router
+    return combined(MODULES, PREFIX)
 
 
 def api_templates() -> list[str]:
     """The path template of every API route, prefix included."""
-    return [PREFIX + route.path for module in MODULES for route in module.router.routes if hasattr(route, "path")]
+    return templates(MODULES, PREFIX)

@@ -12,18 +12,16 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from ..routing import combined, templates
 from . import docs, home, session
 
 MODULES = (session, home, docs)
 
 
 def pages_router() -> APIRouter:
-    router = APIRouter(include_in_schema=False)
-    for module in MODULES:
-        router.include_router(module.router)
-    return router
+    return combined(MODULES, include_in_schema=False)
 
 
 def page_templates() -> list[str]:
     """The path template of every page (for the access log)."""
-    return [route.path for module in MODULES for route in module.router.routes if hasattr(route, "path")]
+    return templates(MODULES)
