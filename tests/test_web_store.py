@@ -155,7 +155,8 @@ def test_delete_leaves_nothing_in_the_files(tmp_path: Path) -> None:
     store.save_decisions("gone", 2, f'{{"measures": {{"startlan": {{"status": "valgt", "reason": "{SENTINEL}"}}}}}}')
     store.add_note("gone", f"note {SENTINEL}")
     store.save_draft("gone", "assessment", 3, f'{{"typed": "{SENTINEL}"}}')
-    assert SENTINEL.encode() in _files_bytes(store.folder)  # the test can see it before
+    assert store.checkpoint()  # the content is in the database file itself now, not only in the log
+    assert SENTINEL.encode() in (store.folder / "cases.db").read_bytes()  # the test can see it before
     assert store.delete("gone") is True
     assert SENTINEL.encode() not in _files_bytes(store.folder)
     store.close()
@@ -163,6 +164,20 @@ def test_delete_leaves_nothing_in_the_files(tmp_path: Path) -> None:
     reopened = CaseStore(tmp_path / "d")
     assert [c.ref for c, _ in reopened.cases()] == ["keep"]
     assert reopened.integrity() == "ok"
+
+
+def test_without_secure_delete_the_content_would_stay(tmp_path: Path) -> None:
+    """The control for the test above: SQLite builds differ in their default
+    (this one may have it on), so turn it off and see the grep find what a
+    plain delete leaves behind. The store sets it on itself, whatever the build."""
+    store = CaseStore(tmp_path / "d")
+    store.create("keep", new_version("other case"))
+    store.create("gone", new_version(SENTINEL))
+    store.checkpoint()
+    assert store._conn().execute("PRAGMA secure_delete").fetchone()[0] == 1
+    store._conn().execute("PRAGMA secure_delete = OFF")
+    store.delete("gone")
+    assert SENTINEL.encode() in (store.folder / "cases.db").read_bytes()
 
 
 def test_delete_while_another_reader_holds_the_log(tmp_path: Path) -> None:
