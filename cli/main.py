@@ -31,13 +31,14 @@ def cli(debug: bool) -> None:
         ibp explain case.yaml startlan               # why (or why not)
         ibp whatif case.yaml --set okonomi.inntektskilder=[uforetrygd]
         ibp cases list                               # worked cases for training
+        ibp serve --open                             # the web service (JSON API, case store)
     """
 
 
 def _register() -> None:
-    from . import assess, compare, decide, explain, info, intake, rules, scale, training
+    from . import assess, compare, decide, explain, info, intake, rules, scale, serve, training
 
-    for module in (assess, intake, explain, compare, decide, training, scale, rules, info):
+    for module in (assess, intake, explain, compare, decide, training, scale, rules, serve, info):
         for command in module.COMMANDS:
             cli.add_command(command)
 

@@ -68,6 +68,8 @@ class Record:
     file: str | None = None
     #: why the file could not be read (the record then becomes an error record)
     unreadable: str | None = None
+    #: the caller's own reference for the record, echoed with its result
+    ref: str | None = None
 
 
 @dataclass
@@ -151,8 +153,10 @@ def _init_worker(engine: Engine | EngineRecipe, compact: bool) -> None:
         _ENGINE_FAILURE = f"a worker process could not rebuild the engine ({type(exc).__name__})"
 
 
-def run_record(engine: Engine, record: Record, compact: bool = False) -> tuple[bool, bytes]:
+def run_record(engine: Engine, record: Record, compact: bool = False, lang: str = "en") -> tuple[bool, bytes]:
     """(ok, output line as UTF-8 without newline) for one record; never raises on bad input.
+
+    Error messages are in ``lang`` (nb or en).
 
     Bytes, not text: the line is encoded once, in the worker, and the main
     process (which on two cores competes with the workers for CPU) only
@@ -163,6 +167,8 @@ def run_record(engine: Engine, record: Record, compact: bool = False) -> tuple[b
     head: dict[str, Any] = {"line": record.line}
     if record.file is not None:
         head["file"] = record.file
+    if record.ref is not None:
+        head["ref"] = record.ref
     name = record.file or f"line {record.line}"
     try:
         if record.unreadable is not None:
@@ -173,7 +179,7 @@ def run_record(engine: Engine, record: Record, compact: bool = False) -> tuple[b
             raise InputError(exc.problem) from None
         strategy = engine.assess(assessment_from_located(located))
     except InputError as exc:
-        problems = [{"path": p.path, "line": p.line, "message": p.message} for p in exc.problems]
+        problems = [{"path": p.path, "line": p.line, "message": p.message_in(lang)} for p in exc.problems]
         return False, json.dumps({**head, "error": {"kind": "input", "problems": problems}}, ensure_ascii=False).encode()
     except Exception as exc:  # noqa: BLE001 - one record's failure is that record's error
         message = str(exc) if isinstance(exc, IbpError) else f"internal error ({type(exc).__name__})"
@@ -184,12 +190,12 @@ def run_record(engine: Engine, record: Record, compact: bool = False) -> tuple[b
     return True, prefix + b', "strategy": ' + body + b"}"
 
 
-def run_chunk(engine: Engine, records: list[Record], compact: bool = False) -> tuple[int, int, bytes]:
+def run_chunk(engine: Engine, records: list[Record], compact: bool = False, lang: str = "en") -> tuple[int, int, bytes]:
     """(ok, failed, the output lines as one UTF-8 block) for consecutive records."""
     ok = 0
     lines = []
     for record in records:
-        good, line = run_record(engine, record, compact)
+        good, line = run_record(engine, record, compact, lang)
         ok += good
         lines.append(line)
     return ok, len(records) - ok, b"\n".join(lines) + b"\n"

@@ -68,11 +68,16 @@ def load_decisions(path: Path) -> Decisions:
     return load_model(Decisions, path, DecisionsError)
 
 
+def decisions_yaml(decisions: Decisions, written_by: str = "ibp decide") -> str:
+    """The decisions as the YAML file ``ibp decide`` writes (and reads back)."""
+    data = decisions.model_dump(exclude_none=True, exclude_defaults=False)
+    header = f"# Brukerens og koordinatorens valg (brukermedvirkning). Skrevet av '{written_by}'.\n"
+    return header + yaml.safe_dump(data, allow_unicode=True, sort_keys=True)
+
+
 def save_decisions(path: Path, decisions: Decisions) -> None:
     """Write the decisions file completely or not at all (raises :class:`~ibp_rules.errors.OutputError`)."""
-    data = decisions.model_dump(exclude_none=True, exclude_defaults=False)
-    header = "# Brukerens og koordinatorens valg (brukermedvirkning). Skrevet av 'ibp decide'.\n"
-    write_atomic(path, header + yaml.safe_dump(data, allow_unicode=True, sort_keys=True))
+    write_atomic(path, decisions_yaml(decisions))
 
 
 @dataclass

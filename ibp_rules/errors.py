@@ -41,13 +41,15 @@ class Problem:
             parts.append(f"{'regel' if lang == 'nb' else 'rule'} '{self.rule_id}'")
         if self.path:
             parts.append(self.path)
+        return f"{': '.join(parts)}: {self.message_in(lang)}"
+
+    def message_in(self, lang: str = "en") -> str:
+        """The message alone (without file, line and path), in ``lang``."""
         if lang == "nb":
             from .messages_nb import to_nb
 
-            message = self.message_nb or to_nb(self.message)
-        else:
-            message = self.message
-        return f"{': '.join(parts)}: {message}"
+            return self.message_nb or to_nb(self.message)
+        return self.message
 
 
 class IbpError(Exception):

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -60,3 +61,27 @@ def write(tmp_path: Path) -> Callable[[str, str], Path]:
         return p
 
     return _write
+
+
+# -- the web service (tests/test_web*.py) ----------------------------------------------
+
+WEB_TOKEN = "test-token-" + "k" * 40
+
+
+@pytest.fixture()
+def web_config(tmp_path: Path) -> Any:
+    """A service configuration with a private data folder and no rate limit."""
+    from ibp_rules.web.config import Limits, ServeConfig
+
+    return ServeConfig(data=str(tmp_path / "data"), token=WEB_TOKEN, limits=Limits(rate=0))
+
+
+@pytest.fixture()
+def api(web_config: Any) -> Iterator[Any]:
+    """An in-process client of the service, signed in with the bearer token."""
+    from fastapi.testclient import TestClient
+
+    from ibp_rules.web.app import create_app
+
+    with TestClient(create_app(web_config), headers={"Authorization": f"Bearer {WEB_TOKEN}"}) as client:
+        yield client
