@@ -31,8 +31,9 @@ class Server:
         self.data = data
         self._logs: str | None = None
         command = [sys.executable, "-m", "ibp_rules.cli.main", "serve", "--port", "0", "--data", str(data), *args]
+        # run outside the checkout, so ``-m`` imports the installed package, not the source folder
         self.proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                     env={**os.environ, **(env or {})})
+                                     env={**os.environ, **(env or {})}, cwd=Path(data).parent)
         self.started = time.perf_counter()
         deadline = time.monotonic() + timeout
         self.banner: list[str] = []

@@ -39,9 +39,10 @@ async def assess(request: Request, lang: LangQuery = None, compact: bool = False
     as `ibp assess --format` does (html: the printable handlingsplan);
     `lang` also sets the language of error messages."""
     engine = use_engine(request)
-    strategy = engine.assess(await assessment_body(request))
+    assessment = await assessment_body(request)
+    strategy = engine.assess(assessment)
     if format != "json":
-        return rendered(render(strategy, engine.ruleset, format, lang_of(request)), format)
+        return rendered(render(strategy, engine.ruleset, format, lang_of(request), assessment=assessment), format)
     content = strategy.to_json_line(compact=True) + b"\n" if compact else strategy.to_json().encode()
     return Response(content, media_type="application/json")
 

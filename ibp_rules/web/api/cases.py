@@ -19,6 +19,7 @@ from starlette.responses import Response
 
 from ibp_rules import __version__
 from ibp_rules.assessment import Assessment
+from ibp_rules.engine import parse_assessment
 from ibp_rules.compare import diff, diff_text
 from ibp_rules.decisions import Decisions
 from ibp_rules.engine import Engine
@@ -159,7 +160,7 @@ async def get_version_plan(request: Request, ref: str, number: int, lang: LangQu
     engine = services(request).engines.for_sha256(v.ruleset_sha256)
     request.scope.setdefault("state", {})["ibp.engine"] = engine
     text = render(Strategy.model_validate_json(v.strategy), engine.ruleset, format, lang_of(request),
-                  decisions=Decisions.model_validate_json(v.decisions))
+                  decisions=Decisions.model_validate_json(v.decisions), assessment=parse_assessment(v.assessment.encode()))
     return rendered(text, format)
 
 

@@ -9,10 +9,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ibp_rules import __version__
-from ibp_rules.assessment import ASSESSMENT_SCHEMA_VERSION, assessment_json_schema
+from ibp_rules.assessment import ASSESSMENT_SCHEMA_VERSION
 from ibp_rules.engine import Engine
 from ibp_rules.graph import relation_id
-from ibp_rules.strategy import STRATEGY_SCHEMA_VERSION, strategy_json_schema
+from ibp_rules.schemas import assessment_json_schema, strategy_json_schema
+from ibp_rules.strategy import STRATEGY_SCHEMA_VERSION
 
 from .. import models as M
 from ..openapi import answers, list_of
