@@ -19,10 +19,9 @@ from starlette.responses import Response
 
 from ibp_rules import __version__
 from ibp_rules.assessment import Assessment
-from ibp_rules.engine import parse_assessment
 from ibp_rules.compare import diff, diff_text
 from ibp_rules.decisions import Decisions
-from ibp_rules.engine import Engine
+from ibp_rules.engine import Engine, parse_assessment
 from ibp_rules.errors import AssessmentError, InputError, Problem
 from ibp_rules.render import render
 from ibp_rules.strategy import Strategy
