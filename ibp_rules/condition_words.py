@@ -244,6 +244,31 @@ def test_words(ruleset: _Rules, rule_id: str, test: str, lang: Lang) -> str:
     return atom_words(atom, lang, ruleset) if atom is not None else test
 
 
+def narrowed(atom: C.Atom, value: Any) -> C.Atom:
+    """The clause as it held for this person: "one of A, B, C" becomes the one
+    the person has ("is A"); "contains any of" the ones they have. Other
+    clauses (and a value that does not fit) are returned unchanged."""
+    if not isinstance(atom, C.Compare) or value is None:
+        return atom
+    if atom.op == "in" and value in atom.value:
+        return C.Compare(atom.path, "eq", value)
+    if atom.op == "contains_any" and isinstance(value, (list, tuple)):
+        have = tuple(v for v in atom.value if v in value)
+        if len(have) == 1:
+            return C.Compare(atom.path, "contains", have[0])
+        if have:
+            return C.Compare(atom.path, "contains_any", have)
+    return atom
+
+
+def held_words(ruleset: _Rules, rule_id: str, test: str, value: Any, lang: Lang) -> str:
+    """A clause that held, as it holds for this person (see :func:`narrowed`):
+    "Arbeidsevnen er varig nedsatt" rather than the rule's "varig, midlertidig
+    eller uavklart nedsatt". For the facts a suggestion rests on (``Why.facts``)."""
+    atom = find_atom(ruleset, rule_id, test)
+    return atom_words(narrowed(atom, value), lang, ruleset) if atom is not None else test
+
+
 def value_words(path: str, value: Any, lang: Lang, titles: Titles | None = None) -> str:
     """What a fact is now, in words, to show beside a clause that did not hold: "midlertidig nedsatt",
     "nei", "ikke kjent"; a derived fact's value is yes/no."""

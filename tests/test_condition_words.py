@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
+from conftest import CONDITION_SYNTAX
 from ibp_rules import Engine
 from ibp_rules import condition_words as W
 from ibp_rules import conditions as C
 from ibp_rules.fact_schema import FACTS
 from ibp_rules.labels import enum_of
 
-#: what condition syntax looks like: a dotted path, a slug id, an operator, a list
-SYNTAX = re.compile(r"\w\.\w|[a-z]_[a-z]|derived:|[≠≤≥=\[\]<>]|\b(?:contains|is unknown|is empty|true|false)\b")
+SYNTAX = CONDITION_SYNTAX
 
 
 def _atoms(engine: Engine) -> list[C.Atom]:
