@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Literal
 
 import click
 
@@ -59,7 +60,7 @@ def assess(file: Path, fmt: str, full: bool, appendix: bool, lang: str, rules: t
     strategy = eng.assess(case)
     chosen = load_decisions_for(file, decisions) if fmt != "json" else None
     color = output is None and fmt == "text" and sys.stdout.isatty()
-    document = "appendix" if appendix else "full" if full else None
+    document: Literal["appendix", "full"] | None = "appendix" if appendix else "full" if full else None
     emit(render(strategy, eng.ruleset, fmt, lang, color=color, decisions=chosen, assessment=case,  # type: ignore[arg-type]
                 document=document), output)
 

@@ -9,7 +9,7 @@ from typing import Any, NoReturn
 
 import click
 
-from ibp_rules.errors import IbpError, InputError
+from ibp_rules.errors import IbpError, InputError, UnknownIdError
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -99,6 +99,48 @@ def confirm(question: str, default: bool) -> bool:
         click.echo("  ! svar j (ja) eller n (nei)" if nb else "  ! answer y (yes) or n (no)")
 
 
+class Words(click.ParamType):  # type: ignore[type-arg]  # generic in click 8.2+
+    """A choice typed as a word a person would use, in either language, with or
+    without æøå and in any case: ``--status avslått``, ``avslatt``, ``declined``
+    and ``takket nei`` are all ``avslatt``. ``words`` maps each id to the
+    other words it may be typed as; the help shows the words of the user's language."""
+
+    name = "word"
+
+    def __init__(self, vocabulary: str, words: dict[str, tuple[str, ...]]) -> None:
+        from ibp_rules.names import fold
+        from ibp_rules.words import vocabularies
+
+        self.vocabulary, self.ids, self.words = vocabulary, tuple(words), words
+        texts = vocabularies().get(vocabulary, {})
+        self.lookup: dict[str, str] = {}
+        for value, others in words.items():
+            shown = texts.get(value)
+            for word in (value, *others, *((shown.nb, shown.en) if shown else ())):
+                self.lookup.setdefault(fold(word), value)
+
+    def shown(self, value: str) -> str:
+        from ibp_rules.names import fold
+        from ibp_rules.words import value_word
+
+        if current_lang(click.get_current_context(silent=True)) == "en":
+            return value_word(self.vocabulary, value, "en")
+        # the id as Norwegian is written (avslatt → avslått), when one of its words is that
+        return next((w for w in self.words[value] if fold(w) == fold(value)), value)
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
+        return "[" + "|".join(self.shown(v) for v in self.ids) + "]"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        from ibp_rules.names import fold
+
+        found = self.lookup.get(fold(str(value)))
+        if found is None:
+            self.fail(t(f"'{value}' er ikke en av: {', '.join(self.shown(v) for v in self.ids)}",
+                        f"'{value}' is not one of: {', '.join(self.shown(v) for v in self.ids)}"), param, ctx)
+        return found
+
+
 class IbpGroup(click.Group):
     """A click group that turns our errors into messages and exit codes."""
 
@@ -117,10 +159,14 @@ class IbpGroup(click.Group):
             if debug:
                 raise
             _fail(exc.render(current_lang(ctx)), 2, ctx)
+        except UnknownIdError as exc:
+            if debug:
+                raise
+            _fail(exc.render(current_lang(ctx)), 2, ctx)
         except IbpError as exc:
             if debug:
                 raise
-            _fail(str(exc), 2 if isinstance(exc, KeyError) else 1, ctx)
+            _fail(str(exc), 1, ctx)
         except Exception as exc:  # noqa: BLE001 - the last line of defence
             if debug:
                 raise

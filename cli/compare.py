@@ -8,6 +8,8 @@ from typing import Any
 
 import click
 
+from ibp_rules.text import Lang
+
 from .common import LANG_OPTION, RULES_OPTION, emit, engine, read_case
 
 
@@ -60,6 +62,7 @@ def whatif(file: Path, sets: tuple[str, ...], lang: str, rules: tuple[Path, ...]
     Examples:
         ibp whatif examples/uforetrygd-til-startlan.yaml --set okonomi.inntektskilder=[uforetrygd]
         ibp whatif case.yaml --set bolig.husleierestanse=false --set mal.onsker=[eie]
+        ibp whatif case.yaml --set "tiltak_mottatt=[Bostøtte, Startlån]"
     """
     from ibp_rules.assessment import assessment_from_located
     from ibp_rules.compare import apply_sets, diff
@@ -74,7 +77,7 @@ def whatif(file: Path, sets: tuple[str, ...], lang: str, rules: tuple[Path, ...]
         raise AssessmentError(exc.problem) from None
     before = assessment_from_located(located)
     data = before.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
-    changed = apply_sets(data, list(sets))
+    changed = _measures_by_name(apply_sets(data, list(sets)), eng.ruleset, lang)  # type: ignore[arg-type]
     after = assessment_from_located(Located(changed, f"{file} + --set", {}))
 
     def get(d: dict[str, Any], path: str) -> Any:
@@ -86,6 +89,22 @@ def whatif(file: Path, sets: tuple[str, ...], lang: str, rules: tuple[Path, ...]
     paths = [s.partition("=")[0].strip() for s in sets]
     changes = [(p, get(data, p), get(changed, p)) for p in paths if p in FACTS or "." in p]
     _emit_diff(diff(eng.assess(before), eng.assess(after)), eng.ruleset, lang, fmt, changes)
+
+
+def _measures_by_name(data: dict[str, Any], rs: Any, lang: Lang) -> dict[str, Any]:
+    """Measures given to ``--set`` (``tiltak_mottatt=[Bostøtte]``) by title or id, as ids."""
+    from ibp_rules.fact_schema import FACTS
+    from ibp_rules.names import find
+
+    for path, spec in FACTS.items():
+        if spec.kind != "id_list":
+            continue
+        section, _, name = path.partition(".")
+        holder = data.get(section) if name else data
+        key = name or section
+        if isinstance(holder, dict) and isinstance(holder.get(key), list):
+            holder[key] = [find(v, rs.measures, "measure", lang) if isinstance(v, str) else v for v in holder[key]]
+    return data
 
 
 COMMANDS = [diff_cmd, whatif]

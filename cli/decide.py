@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from .common import LANG_OPTION, RULES_OPTION, engine, read_case, t
+from .common import LANG_OPTION, RULES_OPTION, Words, engine, read_case, t
 
 #: the command-line option behind each field of a decision
 _OPTIONS = {"title": "--add", "when": "--when", "status": "--status"}
@@ -33,7 +33,8 @@ def _checked(model: Any, **values: Any) -> Any:
 @click.command()
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.argument("measure", required=False)
-@click.option("--status", type=click.Choice(["valgt", "avslatt", "endret"]), help="valgt (chosen), avslatt (declined), endret (changed).")
+@click.option("--status", type=Words("decision", {"valgt": ("chosen",), "avslatt": ("avslått", "declined"), "endret": ("changed",)}),
+              help="valgt (chosen), avslått (declined) or endret (changed).")
 @click.option("--reason", help="The person's own reason (their words).")
 @click.option("--change", help="What was changed (with --status endret).")
 @click.option("--who", help="Who does it.")
@@ -47,6 +48,7 @@ def decide(file: Path, measure: str | None, status: str | None, reason: str | No
            when_: str | None, add: str | None, note: str | None, clear: bool, lang: str, rules: tuple[Path, ...]) -> None:
     """Record the user's decision on a suggestion, or add their own measure.
 
+    MEASURE is the measure's title or id (ibp measures lists them).
     Decisions are saved beside the assessment (case.yaml → case.valg.yaml)
     and shape the handlingsplan (ibp assess --format html|markdown): the
     people's plan first, declined suggestions apart. Without options, shows
@@ -54,13 +56,12 @@ def decide(file: Path, measure: str | None, status: str | None, reason: str | No
 
     \b
     Examples:
-        ibp decide case.yaml startlan --status valgt --who "Kari og koordinator" --when "juni"
-        ibp decide case.yaml leie_til_eie --status avslatt --reason "Vil heller leie privat først"
+        ibp decide case.yaml Startlån --status valgt --who "Kari og koordinator" --when "juni"
+        ibp decide case.yaml "Leie til eie" --status avslått --reason "Vil heller leie privat først"
         ibp decide case.yaml --add "Besøke banken sammen" --when "neste uke"
     """
     from ibp_rules.decisions import Decisions, MeasureDecision, OwnMeasure, decisions_path, load_decisions, save_decisions
-    from ibp_rules.errors import UnknownIdError
-    from ibp_rules.text import did_you_mean
+    from ibp_rules.names import find
 
     path = decisions_path(file)
     decisions = load_decisions(path) if path.exists() else Decisions()
@@ -80,8 +81,8 @@ def decide(file: Path, measure: str | None, status: str | None, reason: str | No
         decisions.own.append(_checked(OwnMeasure, title=add, who=who, when=when_, note=note))
     if measure is not None:
         eng = engine(rules)
-        if measure not in eng.ruleset.measures:
-            raise UnknownIdError("measure", measure, did_you_mean(measure, eng.ruleset.measures))
+        measure = find(measure, eng.ruleset.measures, "measure", lang)  # type: ignore[arg-type]
+        title = eng.ruleset.measures[measure].title.get(lang)
         if clear:
             decisions.measures.pop(measure, None)
         else:
@@ -89,8 +90,8 @@ def decide(file: Path, measure: str | None, status: str | None, reason: str | No
                 raise click.UsageError(t("oppgi --status valgt|avslatt|endret", "give --status valgt|avslatt|endret"))
             suggested = {m.id for m in eng.assess(read_case(file)).measures}
             if measure not in suggested:
-                click.echo(t(f"Merk: {measure} er ikke foreslått nå; valget lagres likevel.",
-                             f"Note: {measure} is not suggested now; the decision is saved anyway."), err=True)
+                click.echo(t(f"Merk: {title} er ikke foreslått nå; valget lagres likevel.",
+                             f"Note: {title} is not suggested now; the decision is saved anyway."), err=True)
             decisions.measures[measure] = _checked(MeasureDecision, status=status, reason=reason, change=change, who=who, when=when_)
     save_decisions(path, decisions)
     click.echo(t(f"Lagret i {path}", f"Saved in {path}"))

@@ -17,18 +17,21 @@ from .common import LANG_OPTION, RULES_OPTION, emit, engine, read_case
 def explain(file: Path, measure: str, lang: str, rules: tuple[Path, ...]) -> None:
     """Explain one measure: facts → rules → derived facts → relation → measure.
 
+    MEASURE is the measure's title or id (ibp measures lists them).
+
     For a measure that was not suggested, shows each rule that could suggest
     it with the clauses that held (✓) and those that did not (✗).
 
     \b
     Examples:
-        ibp explain examples/uforetrygd-til-startlan.yaml startlan
-        ibp explain case.yaml bostotte --lang en
+        ibp explain examples/uforetrygd-til-startlan.yaml Startlån
+        ibp explain case.yaml bostøtte --lang en
     """
     from ibp_rules.explain import explain_measure, explanation_text
+    from ibp_rules.names import find
 
     eng = engine(rules)
-    expl = explain_measure(eng, read_case(file), measure)
+    expl = explain_measure(eng, read_case(file), find(measure, eng.ruleset.measures, "measure", lang))  # type: ignore[arg-type]
     emit(explanation_text(expl, eng, lang), None)  # type: ignore[arg-type]
 
 

@@ -1,4 +1,4 @@
-"""``ibp schema`` and ``ibp graph``: the contracts and the pillar model."""
+"""``ibp schema``, ``ibp graph`` and ``ibp measures``: the contracts, the pillar model and the measures."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 
 import click
+
+from ibp_rules.text import Lang
 
 from .common import LANG_OPTION, OUTPUT_OPTION, RULES_OPTION, emit, ruleset
 
@@ -47,4 +49,52 @@ def graph(fmt: str, lang: str, rules: tuple[Path, ...], output: Path | None) -> 
     emit(text, output)
 
 
-COMMANDS = [schema, graph]
+@click.command()
+@click.argument("search", required=False)
+@LANG_OPTION
+@RULES_OPTION
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def measures(search: str | None, lang: Lang, rules: tuple[Path, ...], fmt: str) -> None:
+    """List the measures (virkemidler) by pillar, with their titles.
+
+    A measure is named by its title (or id) wherever a command asks for one:
+    ibp decide, ibp explain, ibp whatif, an answer file for ibp train. SEARCH
+    shows only measures whose title or id contains it (æøå and case do not
+    matter).
+
+    \b
+    Examples:
+        ibp measures
+        ibp measures bolig
+        ibp measures --format json --lang en
+    """
+    from ibp_rules.names import fold
+    from ibp_rules.words import value_word
+
+    rs = ruleset(rules)
+    order = [*rs.pillars, "annet"]
+    items = sorted(rs.measures.values(), key=lambda m: (order.index(m.pillar) if m.pillar in order else len(order), m.title.get(lang)))
+    if search:
+        key = fold(search)
+        items = [m for m in items if any(key in fold(name) for name in (m.id, m.title.nb, m.title.en))]
+    if fmt == "json":
+        click.echo(json.dumps([{"id": m.id, "title": m.title.get(lang), "pillar": m.pillar, "phase": m.phase,
+                                "partner": m.partner} for m in items], ensure_ascii=False, indent=2))
+        return
+    nb = lang == "nb"
+    if not items:
+        click.echo(f"Ingen tiltak passer «{search}»." if nb else f"No measure matches “{search}”.")
+        return
+    width = max(len(m.title.get(lang)) for m in items) + 2
+    pillar = None
+    for m in items:
+        if m.pillar != pillar:
+            pillar = m.pillar
+            name = rs.pillars[pillar].title.get(lang) if pillar in rs.pillars else value_word("other_pillar", pillar, lang)
+            click.echo(("\n" if m is not items[0] else "") + click.style(name, bold=True))
+        click.echo(f"  {m.title.get(lang):{width}}{click.style(m.id, dim=True)}")
+    click.echo(("\n{n} tiltak. Skriv tittelen (eller id-en) der en kommando spør om et tiltak." if nb else
+                "\n{n} measure{s}. Type the title (or the id) wherever a command asks for a measure.").format(n=len(items), s="" if len(items) == 1 else "s"))
+
+
+COMMANDS = [schema, graph, measures]

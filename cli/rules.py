@@ -38,7 +38,7 @@ def rules_list(rules: tuple[Path, ...], lang: str, fmt: str) -> None:
     for r in rs.rules.values():
         acts = sorted({a.suggest or a.derive or "" for a in r.rule.then})
         rows.append({"id": r.id, "reads": sorted(r.reads_pillars), "then": acts,
-                     "title": r.rule.title.get(lang), "source": r.rule.source})  # type: ignore[arg-type]
+                     "title": r.rule.title.get(lang), "source": r.rule.source})
     if fmt == "json":
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
@@ -226,7 +226,7 @@ def rules_params(rules: tuple[Path, ...], lang: str, day: Any) -> None:
     for p in rs.parameters.values():
         v = p.value_on(when)
         shown = "–" if v is None else f"{v.value:,.2f}".rstrip("0").rstrip(".").replace(",", " ")
-        rows.append([p.id, p.title.get(lang), shown, p.unit.get(lang), "–" if v is None else v.from_.isoformat(),  # type: ignore[arg-type]
+        rows.append([p.id, p.title.get(lang), shown, p.unit.get(lang), "–" if v is None else v.from_.isoformat(),
                      "–" if v is None else (v.source + ("" if v.confirmed else " (*)"))])
     headers = {"nb": ["parameter", "tittel", "verdi", "enhet", "fra", "kilde"], "en": ["parameter", "title", "value", "unit", "from", "source"]}[lang]
     click.echo(tabulate(rows, headers=headers, tablefmt="simple", maxcolwidths=[24, 30, 12, 14, 10, 40]))

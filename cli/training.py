@@ -139,15 +139,13 @@ def train(case_id: str, answer: Path | None, lang: str, rules: tuple[Path, ...])
         ibp train uforetrygd-til-startlan
         ibp train utkastelse-barnefamilie --answer svar.yaml --lang en
     """
-    from ibp_rules.training import Answer, check_answer_ids, compare_answer, feedback_text, load_answer, measure_menu, partner_menu
+    from ibp_rules.training import Answer, compare_answer, feedback_text, measure_menu, partner_menu, read_answer
 
     eng = engine(rules)
+    given = read_answer(answer, eng, lang) if answer is not None else None  # type: ignore[arg-type]
     assessment = _show_case(case_id, lang)
     click.echo()
-    if answer is not None:
-        given = load_answer(answer)
-        check_answer_ids(eng, given, str(answer))
-    else:
+    if given is None:
         given = Answer(measures=_pick(t("Hvilke tiltak vil du foreslå?", "Which measures would you suggest?"),
                                       measure_menu(eng, lang)),  # type: ignore[arg-type]
                        partners=_pick(t("Hvilke samarbeidspartnere vil du koble på?", "Which partners would you involve?"),

@@ -16,6 +16,7 @@ from .labels import field_label, value_label
 from .ruleset import Ruleset
 from .strategy import Strategy, SuggestedMeasure
 from .text import Lang, suggestion_suffix
+from .words import value_word
 from .yaml_source import SourceError, parse_text
 
 #: fields in the person's own words: a what-if says that they changed, never what they say
@@ -130,6 +131,11 @@ def diff_text(d: StrategyDiff, rs: Ruleset, lang: Lang, changes: list[tuple[str,
     def fact(fid: str) -> str:
         return rs.facts[fid].title.get(lang) if fid in rs.facts else fid
 
+    def value_text(path: str, value: Any) -> str:
+        if isinstance(value, list) and value and path in FACTS and FACTS[path].kind == "id_list":
+            return ", ".join(map(title, value))  # measures by their titles, never ids
+        return value_label(path, value, lang)
+
     out: list[str] = []
     if changes:
         out.append("Endret i kartleggingen:" if nb else "Changed in the assessment:")
@@ -139,7 +145,7 @@ def diff_text(d: StrategyDiff, rs: Ruleset, lang: Lang, changes: list[tuple[str,
                         ("uendret" if nb else "unchanged")
                 out.append(f"  {field_label(path, lang)}: {shown}")
             else:
-                out.append(f"  {field_label(path, lang)}: {value_label(path, old, lang)} → {value_label(path, new, lang)}")
+                out.append(f"  {field_label(path, lang)}: {value_text(path, old)} → {value_text(path, new)}")
         out.append("")
     if d.empty:
         out.append("Ingen endring i strategien." if nb else "No change in the strategy.")
@@ -156,7 +162,7 @@ def diff_text(d: StrategyDiff, rs: Ruleset, lang: Lang, changes: list[tuple[str,
             if f == "stage":
                 parts.append(f"{names[f]} {a.stage + 1} → {b.stage + 1}")
             elif f == "phase":
-                parts.append(f"{names[f]} {a.phase} → {b.phase}")
+                parts.append(f"{names[f]} {value_word('phase', a.phase, lang)} → {value_word('phase', b.phase, lang)}")
             elif f == "requires":
                 parts.append(f"{names[f]}: {', '.join(map(title, a.requires)) or '–'} → {', '.join(map(title, b.requires)) or '–'}")
             elif f == "prerequisites":

@@ -101,10 +101,21 @@ class OutputError(InputError):
 class UnknownIdError(IbpError, KeyError):
     """An id (measure, partner, pillar, case) that the loaded ruleset lacks."""
 
+    #: the kinds in bokmål, for :meth:`render`
+    KINDS_NB = {"measure": "tiltak", "partner": "samarbeidspartner", "case": "case", "rule": "regel",
+                "pillar": "pilar", "status": "status"}
+
     def __init__(self, kind: str, given: str, suggestions: list[str]) -> None:
         self.kind, self.given, self.suggestions = kind, given, suggestions
-        hint = f" Did you mean: {', '.join(suggestions)}?" if suggestions else ""
-        super().__init__(f"unknown {kind} '{given}'.{hint}")
+        super().__init__(self.render("en"))
+
+    def render(self, lang: str = "en") -> str:
+        """The message in ``lang``, with the did-you-mean."""
+        if lang == "nb":
+            hint = f" Mente du: {', '.join(self.suggestions)}?" if self.suggestions else ""
+            return f"ukjent {self.KINDS_NB.get(self.kind, self.kind)} '{self.given}'.{hint}"
+        hint = f" Did you mean: {', '.join(self.suggestions)}?" if self.suggestions else ""
+        return f"unknown {self.kind} '{self.given}'.{hint}"
 
     def __str__(self) -> str:  # KeyError would otherwise repr() the message
         return str(self.args[0])

@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, Any
 
 from . import conditions as C
 from .assessment import Assessment
+from .condition_words import held_words, test_words, value_words
 from .errors import EngineError, UnknownIdError
 from .fact_schema import project
 from .graph import PillarGraph, relation_id
-from .labels import field_label, value_label
 from .ruleset import CompiledRule
 from .strategy import FactValue, RelationNote, SuggestedMeasure, Why
 from .text import Lang, Text, did_you_mean
@@ -169,19 +169,18 @@ def explanation_text(expl: MeasureExplanation, engine: Engine, lang: Lang) -> st
     title = rs.measures[expl.measure].title.get(lang)
     out: list[str] = []
 
-    def fact_line(path: str, value: Any, test: str) -> str:
-        if path.startswith("derived."):
-            fid = path.removeprefix("derived.")
-            name = rs.facts[fid].title.get(lang) if fid in rs.facts else fid
-            return f"{name} ({'utledet' if nb else 'derived'}: {'ja' if nb and value else 'nei' if nb else 'yes' if value else 'no'})"
-        return f"{field_label(path, lang)}: {value_label(path, value, lang)}   [{test}]"
+    def fact_line(rule: str, path: str, value: Any, test: str, now: bool = False) -> str:
+        """The clause in words; ``now`` adds what the fact is (for a clause that did not hold)."""
+        if not now:
+            return held_words(rs, rule, test, value, lang)
+        return f"{test_words(rs, rule, test, lang)} ({'nå' if nb else 'now'}: {value_words(path, value, lang, rs)})"
 
     def walk(step: Step, depth: int) -> None:
         pad = "  " * depth
         w = step.why
         out.append(f"{pad}- {'regel' if nb else 'rule'} {w.rule}: {w.title.get(lang)}  ({'kilde' if nb else 'source'}: {w.source})")
         for f in w.facts:
-            out.append(f"{pad}    {'fakta' if nb else 'fact'}: {fact_line(f.path, f.value, f.test)}")
+            out.append(f"{pad}    {'fakta' if nb else 'fact'}: {fact_line(w.rule, f.path, f.value, f.test)}")
         if w.relation:
             rel = f"{rs.pillars[w.relation.from_].title.get(lang)} → {rs.pillars[w.relation.to].title.get(lang)}"
             role = {"barrier": "barriere" if nb else "barrier", "solution": "løsning" if nb else "solution"}[w.relation.role]
@@ -234,7 +233,7 @@ def explanation_text(expl: MeasureExplanation, engine: Engine, lang: Lang) -> st
                         out.append(f"      {'alternativ' if nb else 'alternative'} {i + 1}:")
                     for c in branch:
                         mark = "✓" if c.held else "✗"
-                        shown = fact_line(c.path, c.value, c.test)
+                        shown = fact_line(miss.rule, c.path, c.value, c.test, now=not c.held)
                         out.append(f"      {mark} {shown}")
     return "\n".join(wrap_line(line) for line in out) + "\n"
 

@@ -9,6 +9,7 @@ to an exercise, never about the person in the case.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -16,16 +17,19 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from .assessment import Assessment
+from .condition_words import held_words, join_or, lower_first, test_words, value_words
 from .engine import Engine, read_assessment
 from .errors import InputError, Problem, UnknownIdError
 from .explain import explain_measure, wrap_line
 from .intake import ORDER
 from .labels import field_label, section_label, value_label
+from .names import find
 from .resources import examples_path
 from .strategy import Strategy
-from .text import Lang, Text, did_you_mean
+from .text import Lang, Text, suggestion_suffix
 from .validation_messages import load_model
 from .words import value_word
+from .yaml_source import SourceError, read_file
 
 Slug = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]{1,63}$")]
 
@@ -119,14 +123,56 @@ def load_cases(folder: Path | None = None) -> list[Case]:
 def find_case(case_id: str, folder: Path | None = None) -> tuple[Case, Assessment]:
     folder = folder or examples_path()
     cases = {c.id: c for c in load_cases(folder)}
-    if case_id not in cases:
-        raise UnknownIdError("case", case_id, did_you_mean(case_id, cases))
-    case = cases[case_id]
+    case = cases[find(case_id, cases, "case", by_id=True)]  # by id or title
     return case, read_assessment(folder / case.file)
 
 
-def load_answer(path: Path) -> Answer:
-    return load_model(Answer, path, CasesError)
+_ANSWER_KEYS = {"measures": "measure", "partners": "partner"}
+
+
+def read_answer(path: Path, engine: Engine, lang: Lang = "nb") -> Answer:
+    """A trainee's answer file: ``measures: [...]`` and ``partners: [...]``, each
+    named by title (either language, with or without æøå) or id.
+
+    Every mistake in the file is reported at once, each with its line and a
+    did-you-mean (:class:`CasesError`), so a class fixes a file in one go.
+    """
+    try:
+        located = read_file(path)
+    except SourceError as exc:
+        raise CasesError(exc.problem) from None
+    data = located.data if located.data is not None else {}
+    file = str(path)
+    if not isinstance(data, dict):
+        raise CasesError(Problem(file, located.line_of(()), "", "expected 'measures: [...]' and 'partners: [...]'",
+                                 message_nb="forventet 'measures: [...]' og 'partners: [...]'"))
+    problems: list[Problem] = []
+    for key in data:
+        if key not in _ANSWER_KEYS:
+            hint_en, hint_nb = suggestion_suffix(str(key), _ANSWER_KEYS), suggestion_suffix(str(key), _ANSWER_KEYS, "nb")
+            problems.append(Problem(file, located.line_of((key,)), str(key), "unknown key; an answer has 'measures' and 'partners'." + hint_en,
+                                    message_nb="ukjent nøkkel; et svar har 'measures' og 'partners'." + hint_nb))
+    chosen: dict[str, list[str]] = {"measures": [], "partners": []}
+    catalogues: dict[str, Mapping[str, Any]] = {"measures": engine.ruleset.measures, "partners": engine.ruleset.partners}
+    for key, kind in _ANSWER_KEYS.items():
+        items = data.get(key)
+        if items is None:
+            continue
+        if not isinstance(items, list):
+            problems.append(Problem(file, located.line_of((key,)), key, "expected a list", message_nb="forventet en liste"))
+            continue
+        for i, given in enumerate(items):
+            where = (file, located.line_of((key, i)), f"{key}[{i}]")
+            if not isinstance(given, str):
+                problems.append(Problem(*where, "expected a title or an id", message_nb="forventet en tittel eller en id"))
+                continue
+            try:
+                chosen[key].append(find(given, catalogues[key], kind, lang))
+            except UnknownIdError as exc:
+                problems.append(Problem(*where, exc.render("en"), message_nb=exc.render("nb")))
+    if problems:
+        raise CasesError(sorted(problems, key=lambda p: (p.line or 0, p.path)))
+    return Answer(measures=sorted(set(chosen["measures"])), partners=sorted(set(chosen["partners"])))
 
 
 def case_lines(assessment: Assessment, lang: Lang) -> list[str]:
@@ -171,33 +217,21 @@ def compare_answer(strategy: Strategy, answer: Answer) -> Feedback:
     )
 
 
-def check_answer_ids(engine: Engine, answer: Answer, file: str) -> None:
-    problems = []
-    for i, mid in enumerate(answer.measures):
-        if mid not in engine.ruleset.measures:
-            problems.append(Problem(file, None, f"measures[{i}]", f"unknown measure '{mid}'." + _dym(mid, engine.ruleset.measures)))
-    for i, pid in enumerate(answer.partners):
-        if pid not in engine.ruleset.partners:
-            problems.append(Problem(file, None, f"partners[{i}]", f"unknown partner '{pid}'." + _dym(pid, engine.ruleset.partners)))
-    if problems:
-        raise CasesError(problems)
-
-
-def _dym(given: str, known: Any) -> str:
-    close = did_you_mean(given, known)
-    return f" Did you mean: {', '.join(close)}?" if close else ""
-
-
 def feedback_text(fb: Feedback, engine: Engine, assessment: Assessment, strategy: Strategy, lang: Lang) -> str:
-    """Each hit, miss and extra, explained from the rules."""
+    """Each hit, miss and extra, explained from the rules in plain words (never condition syntax)."""
     rs = engine.ruleset
     nb = lang == "nb"
     by_id = {m.id: m for m in strategy.measures}
+
     def m_title(mid: str) -> str:
         return rs.measures[mid].title.get(lang)
 
     def p_title(pid: str) -> str:
         return rs.partners[pid].title.get(lang)
+
+    def sentence(clauses: list[str]) -> str:
+        parts = list(dict.fromkeys(clauses))
+        return join_or([parts[0], *[lower_first(p) for p in parts[1:]]], lang, "and") if parts else "–"
 
     out = [("Tiltak: " if nb else "Measures: ") + (f"{len(fb.hits)} av {len(by_id)} funnet" if nb else f"{len(fb.hits)} of {len(by_id)} found")]
     for mid in fb.hits:
@@ -205,9 +239,8 @@ def feedback_text(fb: Feedback, engine: Engine, assessment: Assessment, strategy
     for mid in fb.misses:
         w = by_id[mid].why[0]
         out.append(f"  ✗ {'mangler' if nb else 'missing'}: {m_title(mid)}")
-        out.append(f"      {'regel' if nb else 'rule'} {w.rule}: {w.text.get(lang)}")
-        held = ", ".join(f.test for f in w.facts)
-        out.append(f"      {'fordi' if nb else 'because'}: {held}")
+        out.append(f"      {w.title.get(lang)}: {w.text.get(lang)}")
+        out.append(f"      {'fordi' if nb else 'because'}: {sentence([held_words(rs, w.rule, f.test, f.value, lang) for f in w.facts])}")
     for mid in fb.extras:
         expl = explain_measure(engine, assessment, mid)
         out.append(f"  + {'ekstra' if nb else 'extra'}: {m_title(mid)}")
@@ -217,9 +250,12 @@ def feedback_text(fb: Feedback, engine: Engine, assessment: Assessment, strategy
             out.append("      " + ("ingen regel foreslår dette tiltaket; begrunn det med egne ord" if nb
                                    else "no rule suggests this measure; give your own reason"))
         for miss in expl.misses:
-            failed = [c.test for branch in miss.branches for c in branch if not c.held]
-            out.append(f"      {'regel' if nb else 'rule'} {miss.rule} {'slår ikke til' if nb else 'does not apply'}: "
-                       f"{'; '.join(dict.fromkeys(failed)) or '–'}")
+            # the alternative of the rule that is closest to holding: what would have to be different
+            closest = min(miss.branches, key=lambda branch: sum(not c.held for c in branch))
+            missing = [f"{test_words(rs, miss.rule, c.test, lang)} ({'nå' if nb else 'now'}: {value_words(c.path, c.value, lang, rs)})"
+                       for c in closest if not c.held]
+            out.append(f"      «{miss.title.get(lang)}» {'slår ikke til' if nb else 'does not apply'}; "
+                       f"{'det ville krevd' if nb else 'it would need'}: {sentence(missing)}")
     out.append("")
     out.append(("Samarbeidspartnere: " if nb else "Partners: ") + (f"{len(fb.partner_hits)} av {len(strategy.partners)} funnet" if nb
                                                                   else f"{len(fb.partner_hits)} of {len(strategy.partners)} found"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -14,6 +15,9 @@ from ibp_rules import Engine
 from ibp_rules.resources import default_ruleset_path
 
 REPO = Path(__file__).resolve().parent.parent
+#: what condition syntax looks like, which a person must never read: a dotted
+#: path, a slug id, an operator or a list, "derived:"
+CONDITION_SYNTAX = re.compile(r"\w\.\w|[a-z]_[a-z]|derived:|[≠≤≥=\[\]<>]|\b(?:contains|is unknown|is empty|true|false)\b")
 EXAMPLES = REPO / "examples"
 EXAMPLE_FILES = sorted(p for p in EXAMPLES.glob("*.yaml") if p.name != "cases.yaml")
 

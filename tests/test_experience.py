@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from conftest import CONDITION_SYNTAX as SYNTAX
 from conftest import EXAMPLES
 from ibp_rules import Engine, read_assessment
 from ibp_rules.cli.main import cli
@@ -47,14 +48,17 @@ def test_explain_cli_both_languages() -> None:
     r = run("explain", CASE, "startlan")
     assert r.exit_code == 0
     assert "Hvorfor (fakta → regler → utledede fakta → relasjon → tiltak)" in r.output
-    assert "regel varig-nedsatt-arbeidsevne" in r.output and "Arbeidsevne: Varig nedsatt" in r.output
+    assert "regel varig-nedsatt-arbeidsevne" in r.output and "fakta: Arbeidsevnen er varig nedsatt" in r.output
+    assert "fakta: En stabil inntekt kan være innen rekkevidde" in r.output  # a derived fact by its title
+    assert "helse.arbeidsevne" not in r.output and "derived" not in r.output and "[" not in r.output
     r = run("explain", CASE, "bostotte", "--lang", "en")
-    assert "not suggested" in r.output and "✗ Housing costs relative to income: unknown" in r.output
+    assert "not suggested" in r.output and "✗ Housing costs relative to income are high (now: not known)" in r.output
+    assert "boutgiftsbelastning" not in r.output and " = " not in r.output
 
 
 def test_explain_unknown_measure_suggests_and_exits_2() -> None:
     r = CliRunner().invoke(cli, ["explain", CASE, "startln"])
-    assert r.exit_code == 2 and "startlan" in r.output and "Traceback" not in r.output
+    assert r.exit_code == 2 and "Mente du: Startlån?" in r.output and "Traceback" not in r.output
 
 
 def test_explain_measure_already_in_place(engine: Engine, tmp_path: Path) -> None:
@@ -127,7 +131,7 @@ def test_decide_errors(tmp_path: Path) -> None:
     case = tmp_path / "case.yaml"
     shutil.copy(CASE, case)
     r = CliRunner().invoke(cli, ["decide", str(case), "startln", "--status", "valgt"])
-    assert r.exit_code == 2 and "startlan" in r.output
+    assert r.exit_code == 2 and "Mente du: Startlån?" in r.output
     r = CliRunner().invoke(cli, ["decide", str(case), "startlan"])
     assert r.exit_code == 2 and "--status" in r.output
     (tmp_path / "case.valg.yaml").write_text("measures:\n  startlan: {status: kanskje}\n", encoding="utf-8")
@@ -153,8 +157,12 @@ def test_train_with_an_answer_file(tmp_path: Path) -> None:
     r = run("train", "uforetrygd-til-startlan", "--answer", str(answer))
     assert r.exit_code == 0
     assert "✓ Uføretrygd" in r.output
-    assert "✗ mangler: Startlån" in r.output and "regel startlan-innen-rekkevidde" in r.output
-    assert "+ ekstra: Bostøtte" in r.output and "bolig.boutgiftsbelastning = hoy" in r.output
+    assert "✗ mangler: Startlån" in r.output and "Startlån kan komme innen rekkevidde:" in r.output
+    assert "fordi: En stabil inntekt kan være innen rekkevidde og brukerens mål omfatter «Eie egen bolig»" in r.output
+    assert "+ ekstra: Bostøtte" in r.output
+    assert "«Høye boutgifter» slår ikke til; det ville krevd: Boutgiftene i forhold til inntekten er høye (nå: ikke kjent)" \
+        in " ".join(r.output.split())
+    assert not SYNTAX.search(r.output.split("Sammenlignet med regelsettet")[1]), "condition syntax in the feedback"
     r = run("train", "uforetrygd-til-startlan", "--answer", str(answer), "--lang", "en")
     assert "✗ missing: Start-up loan" in r.output
 
@@ -175,7 +183,7 @@ def test_train_answer_with_unknown_ids(tmp_path: Path) -> None:
     answer = tmp_path / "svar.yaml"
     answer.write_text("measures: [startln]\n", encoding="utf-8")
     r = CliRunner().invoke(cli, ["train", "lite-behov", "--answer", str(answer)])
-    assert r.exit_code == 2 and "startlan" in r.output
+    assert r.exit_code == 2 and "measures[0]: ukjent tiltak 'startln'. Mente du: Startlån?" in r.output
 
 
 @pytest.mark.parametrize("case_id", [c.id for c in load_cases()])
