@@ -158,9 +158,24 @@ def _expected(lines: list[str], compact: bool = False) -> bytes:
 
 
 def _start(args: list[str], cwd: Path) -> subprocess.Popen[bytes]:
-    """``ibp`` in its own process group, as a terminal runs a foreground job."""
-    return subprocess.Popen([sys.executable, "-m", "ibp_rules.cli.main", *args], cwd=cwd, stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    """``ibp`` in its own process group, as a terminal runs a foreground job.
+
+    With ``-X faulthandler`` a stuck run can be asked (SIGABRT) where every
+    thread stands; :func:`_finish` does that before it reports a hang.
+    """
+    return subprocess.Popen([sys.executable, "-X", "faulthandler", "-m", "ibp_rules.cli.main", *args], cwd=cwd,
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            start_new_session=True)
+
+
+def _finish(proc: subprocess.Popen[bytes], timeout: float = 60) -> bytes:
+    """The stopped run's stderr; a run that does not end fails with its threads' stacks, not a bare timeout."""
+    try:
+        return proc.communicate(timeout=timeout)[1]
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGABRT)
+        _, err = proc.communicate(timeout=30)
+        pytest.fail(f"the run did not stop within {timeout} s after the signal:\n{err.decode(errors='replace')}")
 
 
 def _wait_for_lines(path: Path, proc: subprocess.Popen[bytes], timeout: float = 60, size: int = 1) -> None:
@@ -186,7 +201,7 @@ def test_a_signal_stops_batch_cleanly_and_resume_completes_it(tmp_path: Path, si
         os.killpg(proc.pid, sig)  # Ctrl-C reaches the whole foreground group, workers included
     else:
         proc.send_signal(sig)  # SIGTERM to the command alone
-    _, err = proc.communicate(timeout=60)
+    err = _finish(proc)
     assert proc.returncode == code, err
     message = err.decode().strip()
     assert "Traceback" not in message and len(message.splitlines()) == 1, message
@@ -209,7 +224,7 @@ def test_a_stop_before_any_record_leaves_no_file(tmp_path: Path) -> None:
     proc = _start(["batch", "-", "-o", "ut.jsonl", "--lang", "en"], tmp_path)
     _wait_for_lines(tmp_path / "ut.jsonl.partial", proc, size=0)  # the engine is built; the run waits for input
     os.killpg(proc.pid, signal.SIGINT)
-    _, err = proc.communicate(timeout=60)
+    err = _finish(proc)
     assert proc.returncode == 130
     assert err.decode().strip() == "Interrupted (SIGINT): no records written; no file made."
     assert _files(tmp_path) == []
