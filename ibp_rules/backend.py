@@ -126,7 +126,9 @@ class DurableBackend:
         self._ruleset = ruleset
         self._flags = flags_read(ruleset)
         self._encode = fact_encoder(self._flags)
-        self._chained = frozenset(atom.id for r in ruleset.rules.values() for atom in C.atoms(r.condition)
+        # the derived facts some compiled branch matches on (a fact only ever read
+        # as "known false" is replaced by its conditions and need not be asserted)
+        self._chained = frozenset(atom.id for r in ruleset.rules.values() for conj in r.branches for atom in conj
                                   if isinstance(atom, C.Derived))
         self._lock = threading.Lock()
         self._state = _RunState()

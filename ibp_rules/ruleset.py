@@ -407,7 +407,7 @@ def load_ruleset(paths: Sequence[Path | str]) -> Ruleset:
     rule_items: list[tuple[Rule, Located, PathKey]] = link.items("rules")
     rules_by_id = link.unique("rule", rule_items)
     ctx = C.ParseContext(frozenset(facts), frozenset(measures))
-    parsed: dict[str, tuple[Rule, C.Condition, list[C.Conjunction], Located, tuple[str | int, ...]]] = {}
+    conditions: dict[str, tuple[Rule, C.Condition, Located, tuple[str | int, ...]]] = {}
     for rule, located, loc in rule_items:
         if rules_by_id.get(rule.id) is not rule:
             continue
@@ -417,13 +417,21 @@ def load_ruleset(paths: Sequence[Path | str]) -> Ruleset:
         if cond is None:
             _check_actions(link, rule, located, loc, measures, partners, facts, tasks, None)
             continue
-        try:
-            branches = C.to_dnf(cond)
-        except ValueError as exc:
-            link.add(located, loc + ("when",), str(exc), rule.id)
-            continue
         _check_actions(link, rule, located, loc, measures, partners, facts, tasks, cond)
-        parsed[rule.id] = (rule, cond, branches, located, loc)
+        conditions[rule.id] = (rule, cond, located, loc)
+    parsed: dict[str, tuple[Rule, C.Condition, list[C.Conjunction], Located, tuple[str | int, ...]]] = {}
+    expander = _Expander(conditions)
+    for rid, (rule, cond, located, loc) in conditions.items():
+        try:
+            branches = expander.branches(rid)
+        except _NegationCycle:
+            link.add(located, loc + ("when",),
+                     "the rule depends on the absence of a fact that it derives itself (through other rules); break the cycle", rid)
+            continue
+        except ValueError as exc:
+            link.add(located, loc + ("when",), str(exc), rid)
+            continue
+        parsed[rid] = (rule, cond, branches, located, loc)
 
     strata = _stratify(parsed, link, base_root) if not problems else {}
     if problems:
@@ -500,6 +508,57 @@ def _manifests(link: _Linker, roots: Sequence[Path]) -> tuple[RulesetManifest | 
                                     message_nb=f"regelsett-id-en '{layer.id}' er også brukt av {seen[layer.id]}"))
         seen.setdefault(layer.id, located.file)
     return base, tuple(sorted((m for _ld, m in layers), key=lambda m: m.id)), link.root_of[base_located.file]
+
+
+class _NegationCycle(Exception):
+    """A derived fact's known-false conditions depend on themselves."""
+
+
+class _Expander:
+    """Each rule's branches, with "not derived X" replaced by when X is known to be false.
+
+    A fact's known-false conditions need the branches of the rules deriving
+    it, which may read other facts' absence in turn: computed on demand,
+    once each, in whatever order they are needed. A cycle through such a
+    negation has no three-valued meaning here and is reported.
+    """
+
+    def __init__(self, conditions: dict[str, tuple[Rule, C.Condition, Located, tuple[str | int, ...]]]) -> None:
+        self.conditions = conditions
+        self.derivers: dict[str, list[str]] = {}
+        for rid in sorted(conditions):
+            for action in conditions[rid][0].then:
+                if action.derive:
+                    self.derivers.setdefault(action.derive, []).append(rid)
+        self._branches: dict[str, list[C.Conjunction]] = {}
+        self._false: dict[str, list[C.Conjunction]] = {}
+        self._busy: set[str] = set()
+
+    def branches(self, rid: str) -> list[C.Conjunction]:
+        got = self._branches.get(rid)
+        if got is None:
+            if rid in self._busy:
+                raise _NegationCycle(rid)
+            self._busy.add(rid)
+            try:
+                got = self._branches[rid] = C.to_dnf(self.conditions[rid][1], negated=self.known_false)
+            finally:
+                self._busy.discard(rid)
+        return got
+
+    def known_false(self, fid: str) -> list[C.Conjunction]:
+        got = self._false.get(fid)
+        if got is None:
+            key = "fact:" + fid
+            if key in self._busy:
+                raise _NegationCycle(fid)
+            self._busy.add(key)
+            try:
+                got = self._false[fid] = C.known_false(
+                    [self.branches(r) for r in self.derivers.get(fid, []) if r in self.conditions], self.known_false)
+            finally:
+                self._busy.discard(key)
+        return got
 
 
 def _read_pillars(cond: C.Condition, facts: dict[str, DerivedFact]) -> frozenset[str]:
