@@ -25,7 +25,7 @@ conjunctions that the compiler turns into durable_rules patterns.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -428,7 +428,7 @@ def atoms(cond: Condition) -> list[Atom]:
 
 # --- explanation -------------------------------------------------------------
 
-def holds(atom: Atom, facts: dict[str, Any], derived: set[str] | frozenset[str]) -> bool:
+def holds(atom: Atom, facts: dict[str, Any], derived: Container[str]) -> bool:
     """Whether an atom holds for known facts (used only to explain)."""
     if isinstance(atom, Derived):
         return (atom.id in derived) == atom.present

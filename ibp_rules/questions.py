@@ -158,7 +158,7 @@ class QuestionIndex:
             rules[rule.id] = _RuleInfo(
                 id=rule.id, masks=masks, groups=tuple(groups),
                 suggests=frozenset(a.suggest for a in then if a.suggest),
-                takes_out=frozenset(x for a in then if (x := a.exclude or getattr(a, "in_place", None))),
+                takes_out=frozenset(x for a in then if (x := a.exclude or a.in_place)),
                 tasks=frozenset(a.task for a in then if a.task),
                 fragile_bits=fragile & _or(masks),
             )
@@ -189,15 +189,9 @@ class QuestionIndex:
 
     # -- evaluation ------------------------------------------------------------
 
-    def questions(self, facts: dict[str, Any], fired: dict[str, list[int]], derived: Iterable[str],
-                  suggested: set[str], settled: set[str]) -> list[Question]:
-        """The open questions for one assessment.
-
-        ``fired`` are the rules durable_rules fired (with their branches),
-        ``derived`` the facts they derived, ``suggested`` the measures in the
-        strategy and ``settled`` the measures already in place or left out
-        (a rule that could suggest those would add nothing).
-        """
+    def _evaluate(self, facts: dict[str, Any], derived: Iterable[str]) -> tuple[int, int, int, dict[str, frozenset[str]]]:
+        """Every clause as true, false or unknown (three bit sets), and for each unknown
+        derived fact the unknown fields behind it."""
         true = false = unknown = 0
         for path, source, tests, is_known, is_unknown, all_tests, cache in self._groups:
             value = facts.get(path)
@@ -226,7 +220,6 @@ class QuestionIndex:
                 true |= got[0]
                 false |= got[1]
 
-        rules = self.rules
         behind: dict[str, frozenset[str]] = {}  # an unknown derived fact → the fields behind it
         derived_true = set(derived)
 
@@ -252,6 +245,28 @@ class QuestionIndex:
             else:
                 false |= present
                 true |= absent
+        return true, false, unknown, behind
+
+    def derived_states(self, facts: dict[str, Any], derived: Iterable[str]) -> dict[str, tuple[bool | None, frozenset[str]]]:
+        """Each derived fact rules read: derived (True), known to be false (False) or unknown
+        (None, with the fields it waits for). For explanations: "not derived" is not "no"."""
+        derived = set(derived)
+        true, false, unknown, behind = self._evaluate(facts, derived)
+        return {fid: (True, frozenset()) if fid in derived else (None, behind[fid]) if fid in behind else (False, frozenset())
+                for fid in self._derived_bits}
+
+
+    def questions(self, facts: dict[str, Any], fired: dict[str, list[int]], derived: Iterable[str],
+                  suggested: set[str], settled: set[str]) -> list[Question]:
+        """The open questions for one assessment.
+
+        ``fired`` are the rules durable_rules fired (with their branches),
+        ``derived`` the facts they derived, ``suggested`` the measures in the
+        strategy and ``settled`` the measures already in place or left out
+        (a rule that could suggest those would add nothing).
+        """
+        true, false, unknown, behind = self._evaluate(facts, derived)
+        rules = self.rules
 
         waiting: dict[str, set[str]] = {}  # field → rules that could fire once it is known
         for rid, any_bits, branches in self._rule_branches:

@@ -61,6 +61,8 @@ class CompiledRule:
     line: int | None
     #: pillars of the assessment facts and derived facts the rule reads
     reads_pillars: frozenset[str]
+    #: texts chosen by the facts: (branches of the condition, text), first match wins
+    text_variants: tuple[tuple[tuple[C.Conjunction, ...], Any], ...] = ()
 
     @property
     def id(self) -> str:
@@ -99,6 +101,9 @@ class Ruleset:
     layers: tuple[RulesetManifest, ...] = ()
     #: files in the given folders that are not rule or case files (shown by ``ibp rules validate``)
     not_read: tuple[str, ...] = ()
+    #: when the assessment settles a measure's check: (measure, "requires" |
+    #: "preconditions", index) → branches of the ``settled_by`` condition
+    settles: dict[tuple[str, str, int], tuple[C.Conjunction, ...]] = field(default_factory=dict)
 
 
 @dataclass
@@ -380,11 +385,17 @@ def load_ruleset(paths: Sequence[Path | str]) -> Ruleset:
                 link.add(located, loc + ("requires", j, "measure"), f"unknown measure '{pre.measure}'." + suggestion_suffix(pre.measure, measures))
             if pre.measure == m.id:
                 link.add(located, loc + ("requires", j, "measure"), "a measure cannot require itself")
-            if pre.fact is not None:
-                if pre.fact not in facts:
-                    link.add(located, loc + ("requires", j, "fact"), f"unknown derived fact '{pre.fact}'." + suggestion_suffix(pre.fact, facts))
-                elif facts[pre.fact].kind != "resource":
-                    link.add(located, loc + ("requires", j, "fact"), f"'{pre.fact}' is a barrier; a prerequisite names a resource")
+            if pre.fact is not None and pre.fact not in facts:
+                link.add(located, loc + ("requires", j, "fact"), f"unknown derived fact '{pre.fact}'." + suggestion_suffix(pre.fact, facts))
+        if m.first_contact is not None:
+            contact = measures.get(m.first_contact)
+            if contact is None:
+                link.add(located, loc + ("first_contact",), f"unknown measure '{m.first_contact}'." + suggestion_suffix(m.first_contact, measures))
+            elif contact.id == m.id or contact.first_contact is not None or contact.requires:
+                link.add(located, loc + ("first_contact",), "a first contact is another measure, with no first contact or prerequisites of its own")
+        for j, tension in enumerate(m.tensions):
+            if tension.measure is not None and tension.measure not in measures:
+                link.add(located, loc + ("tensions", j, "measure"), f"unknown measure '{tension.measure}'." + suggestion_suffix(tension.measure, measures))
         for j, fid in enumerate(m.provides):
             if fid not in facts:
                 link.add(located, loc + ("provides", j), f"unknown derived fact '{fid}'." + suggestion_suffix(fid, facts))
@@ -408,6 +419,20 @@ def load_ruleset(paths: Sequence[Path | str]) -> Ruleset:
     rules_by_id = link.unique("rule", rule_items)
     ctx = C.ParseContext(frozenset(facts), frozenset(measures))
     conditions: dict[str, tuple[Rule, C.Condition, Located, tuple[str | int, ...]]] = {}
+    #: conditions besides the rules' own: text variants and what settles a check
+    #: keyed (measure id, "requires" | "preconditions", index) or (rule id, "rationale_by_fact", index)
+    side_conditions: dict[tuple[str, str, int], tuple[C.Condition, Located, tuple[str | int, ...], str | None]] = {}
+    for m, located, loc in measure_items:
+        checks = [("requires", j, pre.settled_by) for j, pre in enumerate(m.requires)]
+        checks += [("preconditions", j, getattr(pc, "settled_by", None)) for j, pc in enumerate(m.preconditions)]
+        for where, j, data in checks:
+            if data is None:
+                continue
+            scond, sprobs = C.parse(data, ctx, loc + (where, j, "settled_by"))
+            for cp in sprobs:
+                link.add(located, cp.path, cp.message)
+            if scond is not None:
+                side_conditions[(m.id, where, j)] = (scond, located, loc + (where, j, "settled_by"), None)
     for rule, located, loc in rule_items:
         if rules_by_id.get(rule.id) is not rule:
             continue
@@ -419,6 +444,12 @@ def load_ruleset(paths: Sequence[Path | str]) -> Ruleset:
             continue
         _check_actions(link, rule, located, loc, measures, partners, facts, tasks, cond)
         conditions[rule.id] = (rule, cond, located, loc)
+        for j, variant in enumerate(rule.rationale_by_fact):
+            vcond, vprobs = C.parse(variant.when, ctx, loc + ("rationale_by_fact", j, "when"))
+            for cp in vprobs:
+                link.add(located, cp.path, cp.message, rule.id)
+            if vcond is not None:
+                side_conditions[(rule.id, "rationale_by_fact", j)] = (vcond, located, loc + ("rationale_by_fact", j, "when"), rule.id)
     parsed: dict[str, tuple[Rule, C.Condition, list[C.Conjunction], Located, tuple[str | int, ...]]] = {}
     expander = _Expander(conditions)
     for rid, (rule, cond, located, loc) in conditions.items():
@@ -432,6 +463,12 @@ def load_ruleset(paths: Sequence[Path | str]) -> Ruleset:
             link.add(located, loc + ("when",), str(exc), rid)
             continue
         parsed[rid] = (rule, cond, branches, located, loc)
+    side: dict[tuple[str, str, int], tuple[C.Conjunction, ...]] = {}
+    for skey, (scond, located, sloc, owner) in side_conditions.items():
+        try:
+            side[skey] = tuple(expander.expand(scond))
+        except (_NegationCycle, ValueError) as exc:
+            link.add(located, sloc, str(exc) or "the condition depends on the absence of a fact that it derives itself", owner)
 
     strata = _stratify(parsed, link, base_root) if not problems else {}
     if problems:
@@ -444,6 +481,7 @@ def load_ruleset(paths: Sequence[Path | str]) -> Ruleset:
         compiled[rid] = CompiledRule(
             rule=rule, condition=cond, branches=tuple(branches), stratum=strata[rid],
             file=located.file, line=located.line_of(loc), reads_pillars=_read_pillars(cond, facts),
+            text_variants=tuple((side[(rid, "rationale_by_fact", j)], v.text) for j, v in enumerate(rule.rationale_by_fact)),
         )
     ordered_pillars = {pid: pillars[pid] for pid in PILLAR_IDS}
     return Ruleset(
@@ -455,6 +493,7 @@ def load_ruleset(paths: Sequence[Path | str]) -> Ruleset:
         facts=dict(sorted(facts.items())), tasks=dict(sorted(tasks.items())),
         parameters=dict(sorted(parameters.items())), rules=compiled, coverage_notes=dict(sorted(coverage_notes.items())),
         max_stratum=max(strata.values(), default=0), prerequisites=prereq,
+        settles={skey: branches for skey, branches in side.items() if skey[1] != "rationale_by_fact"},
     )
 
 
@@ -534,6 +573,10 @@ class _Expander:
         self._false: dict[str, list[C.Conjunction]] = {}
         self._busy: set[str] = set()
 
+    def expand(self, cond: C.Condition) -> list[C.Conjunction]:
+        """The branches of any condition, with the same three-valued "not derived"."""
+        return C.to_dnf(cond, negated=self.known_false)
+
     def branches(self, rid: str) -> list[C.Conjunction]:
         got = self._branches.get(rid)
         if got is None:
@@ -601,6 +644,12 @@ def _check_actions(link: _Linker, rule: Rule, located: Located, loc: tuple[str |
         elif action.task is not None:
             if action.task not in tasks:
                 link.add(located, aloc + ("task",), f"unknown task '{action.task}'." + suggestion_suffix(action.task, tasks), rule.id)
+        elif action.in_place is not None:
+            if action.in_place not in measures:
+                link.add(located, aloc + ("in_place",), f"unknown measure '{action.in_place}'." + suggestion_suffix(action.in_place, measures), rule.id)
+            for k, pref in enumerate(action.partners):
+                if pref.id not in partners:
+                    link.add(located, aloc + ("partners", k, "id"), f"unknown partner '{pref.id}'." + suggestion_suffix(pref.id, partners), rule.id)
         elif action.exclude is not None:
             if action.exclude not in measures:
                 link.add(located, aloc + ("exclude",), f"unknown measure '{action.exclude}'." + suggestion_suffix(action.exclude, measures), rule.id)

@@ -11,7 +11,7 @@ def test_not_derived_compiles_to_when_the_fact_is_known_false(engine: Engine) ->
     conditions under which no rule can derive it (payment problems and collection both
     known to be absent), so an unknown input never reads as "no"."""
     d = plain_definition(engine.ruleset)
-    (name,) = [k for k in d if k.startswith("gjeld-uten-oversikt#")]
+    (name,) = [k for k in d if k.startswith("gjeld-uten-betalingsproblemer#")]
     (pattern,) = d[name]["all"]
     tests = pattern["a"]["$and"]
     assert tests[0] == {"t": "a"}

@@ -59,20 +59,38 @@ def test_bad_answers_say_what_fits(path: str, text: str, words: str) -> None:
 
 def test_questions_follow_the_method_order_and_skip_what_does_not_apply() -> None:
     sections = list(dict.fromkeys(x.path.split(".")[0] for x in questions()))
-    assert sections == ["husholdning", "malgrupper", "bolig", "okonomi", "helse", "arbeid_utdanning", "mal", "tiltak_mottatt"]
+    assert sections == ["husholdning", "malgrupper", "bolig", "okonomi", "helse", "arbeid_utdanning", "mal", "samtykke_deling",
+                        "tiltak_mottatt"]
     iv = Interview()
     asked = []
     while (cur := iv.current()) is not None:
         asked.append(cur.path)
         iv.answer("utenfor_arbeid" if cur.path == "arbeid_utdanning.status" else UNKNOWN)
     assert "arbeid_utdanning.stillingsprosent" not in asked and "helse.lar" not in asked
-    assert iv.assessment_data() == {"arbeid_utdanning": {"status": "utenfor_arbeid"}}
+    # follow-ups wait for the answer they depend on
+    assert "bolig.utrygg" not in asked and "bolig.uker_til_utflytting" not in asked and "husholdning.funksjonsnedsettelse" not in asked
+    assert "okonomi.aap_uker_igjen" in asked  # income unknown: whether AAP ends soon is worth asking
+    assert iv.assessment_data() == {"schema_version": 2, "arbeid_utdanning": {"status": "utenfor_arbeid"}}
+
+
+def test_follow_up_questions_appear_when_they_apply() -> None:
+    iv = Interview()
+    given = {"husholdning.alder": 40, "husholdning.voksne": 2, "husholdning.barn_alder": [4], "bolig.situasjon": "fengsel",
+             "bolig.vold": True, "okonomi.inntektskilder": ["overgangsstonad"], "okonomi.gjeld": False}
+    asked = []
+    while (cur := iv.current()) is not None:
+        asked.append(cur.path)
+        iv.answer(given.get(cur.path, UNKNOWN))
+    assert {"husholdning.funksjonsnedsettelse", "bolig.utrygg", "bolig.uker_til_utflytting", "okonomi.overgangsstonad_uker_igjen"} <= set(asked)
+    assert not {"husholdning.hatt_barnevern", "okonomi.felles_gjeld", "okonomi.aap_uker_igjen"} & set(asked)
 
 
 ANSWERS = [
+    "",         # alder
     "1",        # voksne
     "",         # barn_alder: vet ikke (so enslig_forsorger and barnevern are skipped)
     "",         # samlivsbrudd
+    "",         # hatt_barnevern (age unknown; funksjonsnedsettelse skipped: one adult, no children known)
     "",         # malgrupper
     "slott",    # situasjon: invalid, re-asked
     "3",        # situasjon: privat_leie
@@ -81,14 +99,17 @@ ANSWERS = [
     "<",        # back to husleierestanse
     "ja",       # husleierestanse again
     "j",        # utkastelsesfare
-    "", "", "", "",  # trangbodd, uegnet, boutgiftsbelastning, vold
+    "", "", "", "",  # trangbodd, uegnet, boutgiftsbelastning, vold (utrygg and uker_til_utflytting skipped)
     "", "", "", "", "", "", "", "", "",  # okonomi: 9 questions
+    "", "", "", "", "",  # felles_gjeld, and when AAP, transitional benefit, sick pay, introduction benefit end
     "", "", "",  # psykisk, somatisk, rus (lar skipped)
     "3",        # arbeidsevne: nedsatt_varig
     "", "",     # fastlege, tjenester
     "", "", "", "", "",  # status (stilling skipped), utdanning, fra_utlandet (godkjent skipped), norsk, program
     "1",        # onsker: eie
+    "", "",     # onsker_ikke, tiltak_ikke_onsket
     "", "",     # fritekst, ressurser
+    "",         # samtykke_deling
     "",         # tiltak_mottatt
 ]
 
@@ -101,6 +122,7 @@ def test_intake_end_to_end(tmp_path: Path) -> None:
     assert "(nå: ja)" in r.output  # after going back, the earlier answer is shown
     data = yaml.safe_load(out.read_text(encoding="utf-8"))
     assert data == {
+        "schema_version": 2,
         "husholdning": {"voksne": 1},
         "bolig": {"situasjon": "privat_leie", "ar_i_boligen": 2.0, "husleierestanse": True, "utkastelsesfare": True},
         "helse": {"arbeidsevne": "nedsatt_varig"},
