@@ -303,7 +303,10 @@ def upgrade(data: Any) -> Any:
     true`` — except at a crisis centre, which is the safe place. Everything
     else in version 1 means the same in version 2.
     """
-    if not isinstance(data, dict) or data.get("schema_version", 1) != 1:
+    if not isinstance(data, dict):
+        return data
+    version = data.get("schema_version", 1)
+    if type(version) is not int or version != 1:  # true is not 1: a wrong type is reported by validation
         return data
     out = dict(data)
     out["schema_version"] = ASSESSMENT_SCHEMA_VERSION

@@ -147,6 +147,7 @@ def test_intake_in_english_asks_for_a_file_name(tmp_path: Path, monkeypatch: pyt
 
 
 EXPECTED = {
+    "schema_version": 2,
     "husholdning": {"voksne": 1},
     "bolig": {"situasjon": "privat_leie", "ar_i_boligen": 2.0, "husleierestanse": True, "utkastelsesfare": True},
     "helse": {"arbeidsevne": "nedsatt_varig"},
@@ -215,7 +216,7 @@ def test_an_interview_that_stops_keeps_a_recovery_copy_and_continues(tmp_path: P
 def test_recovery_copy_can_go_back_into_earlier_answers(tmp_path: Path) -> None:
     target = tmp_path / "kari.yaml"
     iv = Interview()
-    for a in ("2", "", ""):
+    for a in ("", "2", "", ""):  # age unknown, two adults, children's ages and breakup unknown
         iv.answer(parse_answer(iv.current(), a, "nb"))  # type: ignore[arg-type]
     save_draft(target, iv)
     answers, nxt = load_draft(target)
