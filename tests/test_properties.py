@@ -94,6 +94,27 @@ for _section_name, _f in Assessment.model_fields.items():
         values_of[_section_name] = _values(_f.annotation, _f)
 
 
+def get_field(data: dict[str, Any], path: str) -> Any:
+    """The value at a field path of assessment data (None when absent)."""
+    if "." not in path:
+        return data.get(path)
+    section, name = path.split(".", 1)
+    sec = data.get(section)
+    return sec.get(name) if isinstance(sec, dict) else None
+
+
+def set_field(data: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
+    """A copy of assessment data with one field set."""
+    out = json.loads(json.dumps(data))
+    if "." not in path:
+        out[path] = value
+        return out
+    section, name = path.split(".", 1)
+    sec = out.get(section)
+    out[section] = {**(sec if isinstance(sec, dict) else {}), name: value}
+    return out
+
+
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(ASSESSMENTS)
 def test_any_valid_assessment_gives_a_valid_deterministic_strategy(data: dict[str, Any]) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_properties import ASSESSMENTS, ENGINE, values_of
+from test_properties import ASSESSMENTS, ENGINE, get_field, set_field, values_of
 
 from ibp_rules import Engine, Strategy
 from ibp_rules.questions import FIELD_ORDER
@@ -88,33 +88,14 @@ def test_answering_one_question_changes_only_what_it_said(data: dict[str, Any], 
     was announced under that field's ``adds``, every one that goes under ``removes``."""
     before = ENGINE.assess(data)
     # the user's own refusals are asked in the goals conversation, not as open facts
-    unknown = [p for p in values_of if _get(data, p) is None and p not in ("mal.onsker_ikke",)]
+    unknown = [p for p in values_of if get_field(data, p) is None and p not in ("mal.onsker_ikke",)]
     if not unknown:
         return
     path = draw.draw(st.sampled_from(sorted(unknown)))
     q = _q(before, path)
     for value in values_of[path]:
-        after = ENGINE.assess(_set(data, path, value))
+        after = ENGINE.assess(set_field(data, path, value))
         added = _measures(after) - _measures(before)
         removed = _measures(before) - _measures(after)
         assert added <= set(q.adds if q else ()), (path, value, added)
         assert removed <= set(q.removes if q else ()), (path, value, removed)
-
-
-def _get(data: dict[str, Any], path: str) -> Any:
-    if "." not in path:
-        return data.get(path)
-    section, name = path.split(".", 1)
-    sec = data.get(section)
-    return sec.get(name) if isinstance(sec, dict) else None
-
-
-def _set(data: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
-    out = json.loads(json.dumps(data))
-    if "." not in path:
-        out[path] = value
-        return out
-    section, name = path.split(".", 1)
-    sec = out.get(section)
-    out[section] = {**(sec if isinstance(sec, dict) else {}), name: value}
-    return out
