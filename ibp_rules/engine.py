@@ -340,7 +340,7 @@ class Engine:
 
         suggested_ids = {sm.id for sm in measures}
         questions = [
-            shared(("q", q.path, tuple(sorted(q.adds)), tuple(sorted(q.removes)), tuple(sorted(q.tasks)), tuple(sorted(q.rules))),
+            shared(("q", q.path, frozenset(q.adds), frozenset(q.removes), frozenset(q.tasks), frozenset(q.rules)),
                    lambda q=q: OpenQuestion(path=q.path, measures=sorted(set(q.adds) | set(q.removes)), adds=sorted(q.adds),
                                             removes=sorted(q.removes), tasks=sorted(q.tasks), rules=sorted(q.rules)))
             for q in self._questions.questions(facts, fired, derived, suggested_ids, in_place | guarded | set(not_wanted))

@@ -33,21 +33,16 @@ WhyCache = dict[tuple[Any, ...], Why]
 WHY_CACHE_SIZE = 20_000
 
 
-def _freeze(value: Any) -> Any:
-    return tuple(value) if isinstance(value, list) else value
-
-
 def explain_rule(rule: CompiledRule, branches: list[int], facts: dict[str, Any],
                  derived: dict[str, list[str]], graph: PillarGraph, cache: WhyCache | None = None) -> Why:
     """The :class:`Why` of one fired rule (from ``cache`` when the same values were read before)."""
-    variant = _variant(rule, facts, derived)
+    variant = _variant(rule, facts, derived) if rule.text_variants else -1
     if cache is None:
         return _explain_rule(rule, branches, facts, derived, graph, variant)
-    fired = tuple(sorted(branches))
-    key = (rule.id, fired, variant, tuple(
-        _freeze(facts.get(atom.path)) if isinstance(atom, C.Compare) else tuple(sorted(derived.get(atom.id, ())))
-        for b in fired for atom in rule.branches[b]
-    ))
+    fired = tuple(branches) if len(branches) == 1 else tuple(sorted(branches))
+    paths, lists, fids = _readers(rule, fired)
+    key = (rule.id, fired, variant, tuple(map(facts.get, paths)), tuple(tuple(facts.get(p) or ()) for p in lists),
+           tuple(frozenset(derived.get(f, ())) for f in fids))
     why = cache.get(key)
     if why is None:
         why = _explain_rule(rule, branches, facts, derived, graph, variant)
@@ -55,6 +50,24 @@ def explain_rule(rule: CompiledRule, branches: list[int], facts: dict[str, Any],
             cache.clear()
         cache[key] = why
     return why
+
+
+_READERS: dict[tuple[int, tuple[int, ...]], tuple[CompiledRule, tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {}
+
+
+def _readers(rule: CompiledRule, fired: tuple[int, ...]) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """What the fired branches of a rule read: scalar fields, list fields, derived facts (computed once)."""
+    got = _READERS.get((id(rule), fired))
+    if got is None or got[0] is not rule:
+        atoms = [a for b in fired for a in rule.branches[b]]
+        compares = sorted({a.path for a in atoms if isinstance(a, C.Compare)})
+        lists = tuple(p for p in compares if FACTS[p].kind in ("enum_list", "id_list"))
+        scalars = tuple(p for p in compares if p not in lists)
+        fids = tuple(sorted({a.id for a in atoms if isinstance(a, C.Derived)}))
+        if len(_READERS) >= WHY_CACHE_SIZE:
+            _READERS.clear()
+        got = _READERS[(id(rule), fired)] = (rule, scalars, lists, fids)
+    return got[1], got[2], got[3]
 
 
 def _variant(rule: CompiledRule, facts: dict[str, Any], derived: dict[str, list[str]]) -> int:

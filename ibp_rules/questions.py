@@ -28,7 +28,7 @@ set, "open" when it shares none with it but one with the unknown set.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import networkx as nx
@@ -117,11 +117,12 @@ class QuestionIndex:
         self._derived_bits: dict[str, list[int]] = {}
         #: the assessment path an unknown clause asks about
         self._path_of: dict[int, str] = {}
-        fragile = 0
+        fragile = 0  # "is unknown" clauses and "not derived" ones: they hold only while something is unknown
         for atom, bit in index.items():
             if isinstance(atom, C.Derived):
                 self._derived_bits.setdefault(atom.id, [0, 0])[0 if atom.present else 1] |= 1 << bit
-                fragile |= 1 << bit
+                if not atom.present:
+                    fragile |= 1 << bit
                 continue
             self._path_of[bit] = _SOURCE.get(atom.path) or atom.path
             tests, known, unknown_ = by_path.setdefault(atom.path, ([], [], []))
@@ -165,11 +166,30 @@ class QuestionIndex:
             for action in then:
                 if action.derive:
                     derivers.setdefault(action.derive, []).append(rule.id)
+        # a derived fact can be undone by an answer only if a rule deriving it can; found by a
+        # fixpoint, so that the (many) rules that cannot stop firing are never looked at again
+        fragile_facts: set[str] = set()
+        changed = True
+        while changed:
+            changed = False
+            for fid, deriving in derivers.items():
+                if fid in fragile_facts:
+                    continue
+                fact_bits = {g: bits[0] for g, bits in self._derived_bits.items() if g in fragile_facts}
+                if any(rules[rid].fragile_bits or any(m & fact_bits.get(g, 0) for _mask, (_cmp, der) in
+                                                      zip(rules[rid].masks, rules[rid].groups, strict=True) for g, m in der)
+                       for rid in deriving):
+                    fragile_facts.add(fid)
+                    changed = True
+        fragile_derived = 0
+        for fid in fragile_facts:
+            fragile_derived |= self._derived_bits.get(fid, [0, 0])[0]
+        rules = {rid: replace(info, fragile_bits=info.fragile_bits | (fragile_derived & _or(info.masks))) for rid, info in rules.items()}
         self.rules = rules
         self.derivers = {fid: tuple(ids) for fid, ids in derivers.items()}
-        #: per rule: the bits of all its clauses, and its branches (mask, paths with their bits, derived facts with theirs)
-        self._rule_branches = [(r.id, _or(r.masks), tuple((mask, cmp, der) for mask, (cmp, der) in zip(r.masks, r.groups, strict=True)))
-                               for r in rules.values()]
+        #: every branch of every rule: its bits, and (rule, the paths it tests with their bits, the derived facts with theirs)
+        self._branch_masks = [mask for r in rules.values() for mask in r.masks]
+        self._branch_info = [(r.id, cmp, der) for r in rules.values() for cmp, der in r.groups]
         self._deriver_branches = {fid: [(mask, cmp, der) for rid in ids for mask, (cmp, der) in zip(rules[rid].masks, rules[rid].groups, strict=True)]
                                   for fid, ids in self.derivers.items()}
         self._effects: dict[frozenset[str], tuple[frozenset[str], frozenset[str], frozenset[str]]] = {}
@@ -269,18 +289,22 @@ class QuestionIndex:
         rules = self.rules
 
         waiting: dict[str, set[str]] = {}  # field → rules that could fire once it is known
-        for rid, any_bits, branches in self._rule_branches:
-            if not any_bits & unknown or rid in fired:
+        branch_info = self._branch_info
+        for i in [i for i, m in enumerate(self._branch_masks) if m & unknown and not m & false]:
+            rid, cmp, der = branch_info[i]
+            if rid in fired:
                 continue
-            for mask, cmp, der in branches:
-                if mask & unknown and not mask & false:
-                    for p, m in cmp:
-                        if m & unknown:
-                            waiting.setdefault(p, set()).add(rid)
-                    for g, m in der:
-                        if m & unknown:
-                            for p in behind[g]:
-                                waiting.setdefault(p, set()).add(rid)
+            for p, m in cmp:
+                if m & unknown:
+                    rids = waiting.get(p)
+                    if rids is None:
+                        waiting[p] = {rid}
+                    else:
+                        rids.add(rid)
+            for g, m in der:
+                if m & unknown:
+                    for p in behind[g]:
+                        waiting.setdefault(p, set()).add(rid)
         out: dict[str, Question] = {}
         effects = self._effects
         for path, rids in waiting.items():

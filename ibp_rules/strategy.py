@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .text import Text
 
-STRATEGY_SCHEMA_VERSION = 3
+STRATEGY_SCHEMA_VERSION = 4
 
 NOTICE = Text(
     nb="Dette er forslag til en strategi, ikke vedtak. Brukeren og koordinatoren bestemmer; "

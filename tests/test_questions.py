@@ -65,7 +65,7 @@ def test_questions_are_in_assessment_order_and_deterministic(engine: Engine) -> 
     order = [FIELD_ORDER[q.path] for q in first.open_questions]
     assert order == sorted(order)
     assert engine.assess(data).to_json() == first.to_json()
-    assert json.loads(first.to_json())["schema_version"] == 3
+    assert json.loads(first.to_json())["schema_version"] == 4
 
 
 def test_text_output_lists_the_questions_briefly(engine: Engine) -> None:
