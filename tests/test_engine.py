@@ -331,3 +331,39 @@ def test_shared_output_objects_never_mix_strategies() -> None:
     interleaved = [warm.assess(c).to_json() for c in cases + cases[::-1]]
     fresh = [Engine.from_paths(default_ruleset_path()).assess(c).to_json() for c in cases]
     assert interleaved[: len(cases)] == fresh and interleaved[len(cases):] == fresh[::-1]
+
+
+def test_runs_sharing_a_session_fire_what_fresh_sessions_fire(monkeypatch: Any) -> None:
+    """Runs share one durable session and retract their facts at the end: the same
+    rules, branches and derived facts as a new session per run, for the worked cases
+    and a population in one long sequence, across a renewal of the session and
+    after a run that failed inside an action."""
+    from ibp_rules import backend as backend_module
+    from ibp_rules.fact_schema import project
+    from ibp_rules.population import population
+
+    monkeypatch.setattr(backend_module, "SESSION_RUNS", 97)
+    shared = Engine.from_paths(default_ruleset_path())
+    fresh = Engine.from_paths(default_ruleset_path())
+    fresh._backend.shared_session = False
+    cases = [read_assessment(p) for p in EXAMPLE_FILES] + [shared._validate(p) for p in population(500, 11)]
+    facts = [project(c) for c in cases]
+    for i, f in enumerate(facts + facts[::-1]):
+        got, expected = shared._backend.run(f), fresh._backend.run(f)
+        assert (got.rules, got.derived) == (expected.rules, expected.derived), i
+    # a failed run drops its session; the next run starts clean
+    first = fresh._backend.run(facts[0]).rules
+    rid = next(iter(first))
+    action = f"{rid}#{first[rid][0]}"
+    real = shared._backend._actions[action]
+
+    def boom(c: Any) -> None:
+        raise RuntimeError("boom")
+
+    shared._backend._actions[action] = boom
+    with pytest.raises(EngineError, match="boom"):
+        shared._backend.run(facts[0])
+    shared._backend._actions[action] = real
+    for f in facts[:60]:
+        got, expected = shared._backend.run(f), fresh._backend.run(f)
+        assert (got.rules, got.derived) == (expected.rules, expected.derived)
