@@ -40,6 +40,10 @@ if TYPE_CHECKING:
 
 #: how many open questions the intake view lists before "and N more"
 INTAKE_QUESTIONS = 5
+#: a first stage longer than this shows one question fewer per extra measure (at least
+#: :data:`INTAKE_QUESTIONS_MIN`), so that the overview stays about one screen
+INTAKE_FIRST_STAGE_ROOM = 10
+INTAKE_QUESTIONS_MIN = 1
 
 
 @dataclass(frozen=True)
@@ -290,7 +294,9 @@ class StrategyView:
         """The questions to ask first (the overview and the person's plan): those that could
         change the measures – first any that could take a suggestion out – in assessment order."""
         changing = [q for q in self.questions if q.changes_measures]
-        return tuple(sorted(changing, key=lambda q: not q.removes)[:INTAKE_QUESTIONS])
+        crowded = max(0, len(self.first_stage) - INTAKE_FIRST_STAGE_ROOM)
+        room = max(INTAKE_QUESTIONS_MIN, INTAKE_QUESTIONS - crowded)
+        return tuple(sorted(changing, key=lambda q: not q.removes)[:room])
 
     @property
     def more_questions(self) -> int:
