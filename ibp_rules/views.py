@@ -41,9 +41,10 @@ if TYPE_CHECKING:
 #: how many open questions the intake view lists before "and N more"
 INTAKE_QUESTIONS = 5
 #: a first stage longer than this shows one question fewer per extra measure (at least
-#: :data:`INTAKE_QUESTIONS_MIN`), so that the overview stays about one screen
+#: :data:`INTAKE_QUESTIONS_MIN`), and so do what is in place and each tension, so that
+#: the overview stays about one screen
 INTAKE_FIRST_STAGE_ROOM = 10
-INTAKE_QUESTIONS_MIN = 1
+INTAKE_QUESTIONS_MIN = 0
 
 
 @dataclass(frozen=True)
@@ -266,6 +267,8 @@ class StrategyView:
     unknown_decisions: tuple[str, ...]
     other_pillar_shown: bool
     _graph_input: tuple[Ruleset, dict[str, list[str]], tuple[str, ...]] = field(repr=False, compare=False)
+    #: measure ids of :attr:`already`, in the same order (for pages that link or mark them)
+    already_ids: tuple[str, ...] = ()
     #: measures left out because the person does not want them
     not_wanted: tuple[str, ...] = ()
     #: pairs in the plan that pull against each other or against a goal
@@ -291,16 +294,25 @@ class StrategyView:
 
     @property
     def key_questions(self) -> tuple[QuestionView, ...]:
-        """The questions to ask first (the overview and the person's plan): those that could
+        """The questions to ask first (the person's plan and the web overview): those that could
         change the measures – first any that could take a suggestion out – in assessment order."""
         changing = [q for q in self.questions if q.changes_measures]
-        crowded = max(0, len(self.first_stage) - INTAKE_FIRST_STAGE_ROOM)
-        room = max(INTAKE_QUESTIONS_MIN, INTAKE_QUESTIONS - crowded)
-        return tuple(sorted(changing, key=lambda q: not q.removes)[:room])
+        return tuple(sorted(changing, key=lambda q: not q.removes)[:INTAKE_QUESTIONS])
 
     @property
     def more_questions(self) -> int:
         return sum(1 for q in self.questions if q.changes_measures) - len(self.key_questions)
+
+    @property
+    def overview_questions(self) -> tuple[QuestionView, ...]:
+        """The first of :attr:`key_questions` that fit the terminal overview's one screen: a
+        crowded first stage, what is in place and each tension leave room for fewer."""
+        crowded = max(0, len(self.first_stage) - INTAKE_FIRST_STAGE_ROOM) + len(self.tensions) + (1 if self.already else 0)
+        return self.key_questions[:max(INTAKE_QUESTIONS_MIN, INTAKE_QUESTIONS - crowded)]
+
+    @property
+    def more_overview_questions(self) -> int:
+        return sum(1 for q in self.questions if q.changes_measures) - len(self.overview_questions)
 
     @property
     def unconfirmed(self) -> bool:
@@ -496,6 +508,7 @@ def build_view(strategy: Strategy, ruleset: Ruleset, lang: Lang = "nb", decision
         excluded=tuple(ExcludedView(x.id, x.title.get(lang), tuple(_reason(rs, w, lang) for w in x.why)) for x in strategy.excluded),
         already=tuple(_measure_title(rs, x.id, lang) + (f" ({', '.join(str(p) for p in _partners(rs, x, lang))})" if x.partners else "")
                       for x in strategy.already_in_place),
+        already_ids=tuple(x.id for x in strategy.already_in_place),
         partners=tuple(PartnerSummaryView(p.id, p.title.get(lang), tuple(value_word("form", f, lang) for f in p.forms),
                                           tuple(_measure_title(rs, mid, lang) for mid in p.measures)) for p in strategy.partners),
         plan_groups=groups, declined=declined, has_decisions=has_decisions,
