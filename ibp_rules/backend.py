@@ -29,9 +29,11 @@ own, for reasons found while building and measuring this module:
   rebuilds durable's network in Python and refuses a ruleset that would go
   past a limit of the C core (:mod:`ibp_rules.engine_limits`): some of
   those fail late, crash or hang instead of raising;
-* every run uses a fresh uuid4 session id, holds the backend lock for the
-  whole run (durable compares session ids by a 32-bit hash, and its C core
-  holds the GIL anyway), and deletes the session in ``finally``;
+* runs share one uuid4 session, renewed every :data:`SESSION_RUNS` runs and
+  after a run that failed; a run holds the backend lock throughout (durable
+  compares session ids by a 32-bit hash, and its C core holds the GIL
+  anyway) and retracts every fact it asserted in ``finally``, so the next run
+  starts from an empty session; closing the backend deletes the session;
 * facts go to the C core as orjson bytes decoded to ``str`` (durable's
   reader takes the compact form; numbers are rounded beforehand, see
   :func:`ibp_rules.fact_schema.engine_number`).
@@ -118,6 +120,19 @@ def _json(obj: dict[str, Any]) -> str:
 
 Action = Callable[[Any], None]
 
+
+def _free_ruleset(handle: int, session_box: list[str | None]) -> None:
+    """Delete the shared session (if one is open), then the C ruleset: durable frees
+    neither by itself, and a session left behind keeps its memory after the ruleset."""
+    sid = session_box[0]
+    session_box[0] = None
+    if sid is not None:
+        try:
+            durable.delete_state(handle, sid)
+        except durable.error:  # pragma: no cover - a session durable already dropped
+            pass
+    durable.delete_ruleset(handle)
+
 #: runs one durable session serves before it is deleted and a new one made
 SESSION_RUNS = 10_000
 
@@ -150,10 +165,11 @@ class DurableBackend:
         except Exception as exc:  # pragma: no cover - a compiler or limit-check bug, not user input
             raise EngineError(f"durable_rules rejected the compiled ruleset: {exc}") from exc
         self._markers = [{"t": "s", "n": k} for k in range(1, ruleset.max_stratum + 1)]
-        self._free = weakref.finalize(self, durable.delete_ruleset, self._handle)
-        #: the session runs share (see :meth:`run`) and how many runs it has served
-        self._sid: str | None = None
+        #: the session runs share (see :meth:`run`), in a box the finalizer also holds,
+        #: and how many runs it has served
+        self._session_box: list[str | None] = [None]
         self._runs = 0
+        self._free = weakref.finalize(self, _free_ruleset, self._handle, self._session_box)
         #: False: a new session for every run (for the test that compares both)
         self.shared_session = True
         _live_backends.add(self)
@@ -220,9 +236,9 @@ class DurableBackend:
             if not self._free.alive:
                 raise EngineError("this engine was closed; build a new one")
             handle = self._handle
-            if self._sid is None:
-                self._sid, self._runs = uuid.uuid4().hex, 0
-            sid = self._sid
+            if self._session_box[0] is None:
+                self._session_box[0], self._runs = uuid.uuid4().hex, 0
+            sid = self._session_box[0]
             firings = Firings()
             session = _Session(handle, sid)
             self._state.current = firings
@@ -246,7 +262,7 @@ class DurableBackend:
                 if clean and self._runs < SESSION_RUNS and self.shared_session:
                     clean = self._retract(session)
                 if not clean or self._runs >= SESSION_RUNS or not self.shared_session:
-                    self._sid = None
+                    self._session_box[0] = None
                     try:
                         durable.delete_state(handle, sid)
                     except durable.error:  # no session was created (a failed first assert)
