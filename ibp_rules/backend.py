@@ -236,9 +236,10 @@ class DurableBackend:
             if not self._free.alive:
                 raise EngineError("this engine was closed; build a new one")
             handle = self._handle
-            if self._session_box[0] is None:
-                self._session_box[0], self._runs = uuid.uuid4().hex, 0
             sid = self._session_box[0]
+            if sid is None:
+                sid = self._session_box[0] = uuid.uuid4().hex
+                self._runs = 0
             firings = Firings()
             session = _Session(handle, sid)
             self._state.current = firings

@@ -452,12 +452,14 @@ def load_ruleset(paths: Sequence[Path | str]) -> Ruleset:
                 side_conditions[(rule.id, "rationale_by_fact", j)] = (vcond, located, loc + ("rationale_by_fact", j, "when"), rule.id)
     parsed: dict[str, tuple[Rule, C.Condition, list[C.Conjunction], Located, tuple[str | int, ...]]] = {}
     expander = _Expander(conditions)
+    cycles_reported = False
     for rid, (rule, cond, located, loc) in conditions.items():
         try:
             branches = expander.branches(rid)
         except _NegationCycle:
-            link.add(located, loc + ("when",),
-                     "the rule depends on the absence of a fact that it derives itself (through other rules); break the cycle", rid)
+            if not cycles_reported:
+                cycles_reported = True
+                _report_derivation_cycles(conditions, link, base_root)
             continue
         except ValueError as exc:
             link.add(located, loc + ("when",), str(exc), rid)
@@ -467,8 +469,12 @@ def load_ruleset(paths: Sequence[Path | str]) -> Ruleset:
     for skey, (scond, located, sloc, owner) in side_conditions.items():
         try:
             side[skey] = tuple(expander.expand(scond))
-        except (_NegationCycle, ValueError) as exc:
-            link.add(located, sloc, str(exc) or "the condition depends on the absence of a fact that it derives itself", owner)
+        except _NegationCycle:
+            if not cycles_reported:
+                cycles_reported = True
+                _report_derivation_cycles(conditions, link, base_root)
+        except ValueError as exc:
+            link.add(located, sloc, str(exc), owner)
 
     strata = _stratify(parsed, link, base_root) if not problems else {}
     if problems:
@@ -751,6 +757,75 @@ def _components_in_order(g: nx.DiGraph) -> list[list[str]]:
     for node, c in members.items():
         groups.setdefault(c, []).append(node)
     return [sorted(groups[c]) for c in nx.lexicographical_topological_sort(condensed, key=lambda c: min(groups[c]))]
+
+
+def _negated_facts(cond: C.Condition, negated: bool = False) -> set[str]:
+    """The derived facts a condition reads as absent (under an odd number of 'not')."""
+    if isinstance(cond, C.Derived):
+        return {cond.id} if negated != (not cond.present) else set()
+    if isinstance(cond, C.Compare):
+        return set()
+    if isinstance(cond, C.Not):
+        return _negated_facts(cond.item, not negated)
+    return {f for item in cond.items for f in _negated_facts(item, negated)}
+
+
+def _report_derivation_cycles(conditions: dict[str, tuple[Rule, C.Condition, Located, tuple[str | int, ...]]],
+                              link: _Linker, base_root: int | None) -> None:
+    """One problem per ring of derived facts that some rule reads as absent.
+
+    "Not derived F" means F is known to be false, which is computed from the
+    rules deriving F; when F is derived (through other rules) from itself,
+    that has no meaning. The problem is reported once per ring, at the rule
+    that closes it: a rule from a folder other than the base ruleset's (a
+    municipality's rule that turns the built-in ones into a ring), else a
+    rule in the ring that reads a fact's absence, else the first in the ring.
+    """
+    g: nx.DiGraph = nx.DiGraph()
+    by_edge: dict[tuple[str, str], list[str]] = {}
+    absent_readers: dict[str, list[str]] = {}
+    for rid in sorted(conditions):
+        rule, cond, _located, _loc = conditions[rid]
+        reads = {a.id for a in C.atoms(cond) if isinstance(a, C.Derived)}
+        for fid in _negated_facts(cond):
+            absent_readers.setdefault(fid, []).append(rid)
+        for action in rule.then:
+            if action.derive:
+                for fid in sorted(reads):
+                    g.add_edge(fid, action.derive)
+                    by_edge.setdefault((fid, action.derive), []).append(rid)
+
+    def where(rid: str) -> tuple[str, int]:
+        located, loc = conditions[rid][2], conditions[rid][3]
+        return located.file, located.line_of(loc) or 0
+
+    def root(rid: str) -> int | None:
+        return link.root_of.get(conditions[rid][2].file)
+
+    for component in sorted(nx.strongly_connected_components(g), key=min):
+        inside = g.subgraph(component)
+        if inside.number_of_edges() == 0:
+            continue
+        facts = sorted(component)
+        readers = sorted({r for f in facts for r in absent_readers.get(f, [])})
+        if not readers:
+            continue
+        ring_rules = sorted({r for e in inside.edges for r in by_edge[e]})
+        added = [r for r in ring_rules if base_root is not None and root(r) != base_root]
+        closing = min(added or [r for r in ring_rules if r in readers] or ring_rules, key=where)
+        steps = "; ".join(f"{r} derives {v} from {u}" for u, v in sorted(inside.edges) for r in by_edge[(u, v)])
+        steps_nb = "; ".join(f"{r} utleder {v} fra {u}" for u, v in sorted(inside.edges) for r in by_edge[(u, v)])
+        others = ", ".join(f"{r} ({':'.join(map(str, where(r)))})" for r in sorted(set(readers + ring_rules) - {closing}))
+        others_en = f" (the other rules: {others})" if others else ""
+        others_nb = f" (de andre reglene: {others})" if others else ""
+        rule, _cond, located, loc = conditions[closing]
+        link.problems.append(Problem(
+            located.file, located.line_of(loc + ("when",)), format_path(loc + ("when",)),
+            f"derived facts depend on themselves in a ring ({steps}), and rules read {', '.join(facts)} as absent: "
+            f"whether a fact is known to be false cannot rest on itself — this rule closes the cycle{others_en}; break the cycle",
+            closing,
+            message_nb=f"utledete fakta avhenger av seg selv i en ring ({steps_nb}), og regler krever at {', '.join(facts)} "
+            f"mangler: om et faktum er kjent usant kan ikke hvile på seg selv — denne regelen lukker ringen{others_nb}; bryt ringen"))
 
 
 def _report_negation_cycle(parsed: dict[str, Any], link: _Linker, inside: nx.DiGraph, edge: tuple[str, str],
