@@ -85,7 +85,7 @@ def test_measures_lists_titles_by_pillar_and_searches() -> None:
     assert r.exit_code == 0
     lines = r.output.splitlines()
     assert lines[0] == "Bolig" and any(line.split() == ["Bostøtte", "bostotte"] for line in lines)
-    assert "Utenfor pilarene" in lines and "40 tiltak." in r.output
+    assert "Utenfor pilarene" in lines and f"{len(Engine.default().ruleset.measures)} tiltak." in r.output
     r = run("measures", "stønad", "--lang", "en")
     assert [line.split("  ")[1] for line in r.output.splitlines() if line.startswith("  ")] == \
         ["Transitional benefit for single parents"]
