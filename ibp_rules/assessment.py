@@ -127,6 +127,7 @@ class NorwegianLevel(Slug):
 
 
 class Programme(Slug):
+    ingen = "ingen"  # takes part in no programme: a real answer, not "unknown"
     introduksjonsprogram = "introduksjonsprogram"
     kvalifiseringsprogram = "kvalifiseringsprogram"
     arbeidsrettet_tiltak = "arbeidsrettet_tiltak"
