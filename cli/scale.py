@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -34,6 +35,12 @@ def batch(source: Path, output: Path, workers: int, compact: bool, resume: bool,
     "strategy": {...}} or {"line": N, "error": {...}} with the field path.
     A bad record never stops the run. Exit code 2 if any record failed.
 
+    A record may carry your own case reference: {"ref": "sak-17",
+    "assessment": {...}}; its output record carries "ref": "sak-17".
+    Reading a pipe (SOURCE is -), each record is answered as soon as it is
+    read, so another program can keep ibp batch - -o - running as a helper:
+    write a line, read its answer.
+
     The output is written to OUTPUT.partial and renamed to OUTPUT only when
     every record is in it. Ctrl-C or SIGTERM stops the run cleanly (exit
     130 or 143) and keeps the records written so far in OUTPUT.partial;
@@ -45,6 +52,7 @@ def batch(source: Path, output: Path, workers: int, compact: bool, resume: bool,
         ibp batch caseload.jsonl -o new-rules.jsonl --workers 2 --compact
         ibp batch saker/ -o resultat.jsonl
         ibp batch cases.jsonl -o strategies.jsonl --workers 2 --resume
+        echo '{"ref": "sak-17", "assessment": {"bolig": {"situasjon": "krisesenter"}}}' | ibp batch - -o -
     """
     from ibp_rules.batch import BatchOutput, Summary, run_batch, skip_done
 
@@ -82,9 +90,9 @@ def batch(source: Path, output: Path, workers: int, compact: bool, resume: bool,
                 with click.progressbar(length=total or 0, file=sys.stderr, label=t("Vurderer", "Assessing"),
                                        show_pos=True, show_percent=total is not None, show_eta=total is not None) as bar:
                     bar.update(before.total)
-                    summary = run_batch(eng, records, write, workers, progress=bar.update, compact=compact)
+                    summary = run_batch(eng, records, write, workers, progress=bar.update, compact=compact, lang=lang)
             else:
-                summary = run_batch(eng, records, write, workers, compact=compact)
+                summary = run_batch(eng, records, write, workers, compact=compact, lang=lang)
             stop.ignore()  # everything is written; finishing must not be cut short
             if out is not None:
                 out.finish()
@@ -110,12 +118,16 @@ def batch(source: Path, output: Path, workers: int, compact: bool, resume: bool,
 
 def _records(source: Path, count: bool) -> tuple[Any, int | None]:
     """The input records and (for a progress bar, when ``count``) how many there are."""
-    from ibp_rules.batch import folder_files, read_folder, read_jsonl
+    import stat
+
+    from ibp_rules.batch import folder_files, read_folder, read_jsonl, read_stream
 
     if source.is_dir():
         return read_folder(source), len(folder_files(source))
     if str(source) == "-":
-        return read_jsonl(sys.stdin.buffer), None
+        if stat.S_ISREG(os.fstat(sys.stdin.fileno()).st_mode):
+            return read_jsonl(sys.stdin.buffer), None
+        return read_stream(sys.stdin.fileno()), None  # a pipe: each record answered as it comes
     total = None
     if count and source.is_file():  # one quick pass over the lines (a pipe or a device is not read twice)
         with source.open("rb") as f:

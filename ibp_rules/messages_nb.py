@@ -81,6 +81,7 @@ _PATTERNS: list[tuple[re.Pattern[str], str | object]] = [
     (re.compile(r"^merge keys \('<<'\) are not allowed$"), "flettenøkler ('<<') er ikke tillatt"),
     (re.compile(r"^a key must be plain text$"), "en nøkkel må være vanlig tekst"),
     (re.compile(r"^file is larger than (\d+) MiB$"), r"filen er større enn \1 MiB"),
+    (re.compile(r"^the line is longer than (\d+) MiB$"), r"linjen er lengre enn \1 MiB"),
     (re.compile(r"^the file is not valid UTF-8 text$"), "filen er ikke gyldig UTF-8-tekst"),
     (re.compile(r"^cannot read this value: (.*)$"), r"kan ikke lese denne verdien: \1"),
 ]
