@@ -142,3 +142,14 @@ def test_the_readme_library_example_runs_and_raises_the_documented_error() -> No
     with pytest.raises(AssessmentError) as exc:
         exec(compile(bad, "README.md", "exec"), {})  # noqa: S102
     assert exc.value.problems[0].path == "helse.arbeidsevne"
+
+
+def test_yes_no_fields_take_ja_and_nei() -> None:
+    """The error message says "true (ja)", so an answer file may say ja/nei (any case) or vet ikke; other words are still refused."""
+    a = parse_assessment("okonomi:\n  gjeld: ja\n  inkasso: NEI\n  sparing: vet ikke\nbolig:\n  vold: Ja\n")
+    assert (a.okonomi.gjeld, a.okonomi.inkasso, a.okonomi.sparing, a.bolig.vold) == (True, False, None, True)
+    assert a == parse_assessment({"okonomi": {"gjeld": True, "inkasso": False}, "bolig": {"vold": True}})
+    for word in ("sant", "1", "j", "yes"):
+        with pytest.raises(AssessmentError) as err:
+            parse_assessment({"okonomi": {"gjeld": word}})
+        assert err.value.problems[0].path == "okonomi.gjeld"
