@@ -53,7 +53,7 @@ from .engine import Engine
 from .errors import EngineError, IbpError, InputError, OutputError, Problem
 from .refs import reference_problem
 from .strategy import COMPACT_EXCLUDE, STRATEGY_SCHEMA_VERSION
-from .yaml_source import MAX_BYTES, Located, SourceError, read_bytes
+from .yaml_source import MAX_BYTES, Located, SourceError, read_bytes, read_reason
 
 #: records in flight at most (read but not yet written); bounds memory
 WINDOW = 2048
@@ -166,7 +166,7 @@ def read_folder(folder: Path) -> Iterator[Record]:
         try:
             raw = p.read_bytes()
         except OSError as exc:
-            yield Record(n, b"", p.name, unreadable=exc.strerror or type(exc).__name__)
+            yield Record(n, b"", p.name, unreadable=read_reason(exc))
             continue
         yield Record(n, raw, p.name)
 @dataclass(frozen=True)
