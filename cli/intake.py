@@ -247,6 +247,7 @@ def intake(output: Path | None, lang: Lang, rules: tuple[Path, ...], no_strategy
         if draft_path(path).exists():
             click.echo(t(f"\nAvbrutt. Svarene så langt er i {draft_path(path)}; kjør 'ibp intake -o {path}' for å fortsette.",
                          f"\nStopped. The answers so far are in {draft_path(path)}; run 'ibp intake -o {path}' to continue."), err=True)
+            click.get_current_context().exit(1)  # said once, in the user's words (not also click's "Avbrutt!")
         raise
 
     data = interview.assessment_data()

@@ -195,6 +195,7 @@ def test_an_interview_that_stops_keeps_a_recovery_copy_and_continues(tmp_path: P
     assert not target.exists()
     draft = draft_path(target)
     assert draft.name == "kari.yaml.utkast" and f"er i {draft}" in r.stderr
+    assert r.stderr.count("Avbrutt") == 1 and "Aborted" not in r.stderr  # said once, in the user's language
     saved = yaml.safe_load(draft.read_text(encoding="utf-8"))
     assert saved["answers"]["bolig"] == {"situasjon": "privat_leie", "ar_i_boligen": 2.0, "husleierestanse": True}
     assert saved["next"] == "bolig.utkastelsesfare"
