@@ -11,6 +11,8 @@ from typing import Any
 
 import click
 
+from ibp_rules.text import Lang
+
 from .common import LANG_OPTION, RULES_OPTION, engine, t
 from .interrupt import Interrupted, StopSignals
 
@@ -28,7 +30,7 @@ from .interrupt import Interrupted, StopSignals
                    "(same input, rules and --compact).")
 @RULES_OPTION
 @LANG_OPTION
-def batch(source: Path, output: Path, workers: int, compact: bool, resume: bool, rules: tuple[Path, ...], lang: str) -> None:
+def batch(source: Path, output: Path, workers: int, compact: bool, resume: bool, rules: tuple[Path, ...], lang: Lang) -> None:
     """Assess many cases: JSON Lines in (or a folder of YAML/JSON files), JSON Lines out.
 
     One output record per input record, in input order: {"line": N,
@@ -55,6 +57,7 @@ def batch(source: Path, output: Path, workers: int, compact: bool, resume: bool,
         echo '{"ref": "sak-17", "assessment": {"bolig": {"situasjon": "krisesenter"}}}' | ibp batch - -o -
     """
     from ibp_rules.batch import BatchOutput, Summary, run_batch, skip_done
+    from ibp_rules.words import number
 
     to_stdout = str(output) == "-"
     if resume and to_stdout:
@@ -110,8 +113,9 @@ def batch(source: Path, output: Path, workers: int, compact: bool, resume: bool,
     rate = summary.total / seconds if seconds else 0.0
     whole = Summary(before.total + summary.total, before.ok + summary.ok, before.failed + summary.failed)
     earlier = t(f"; {before.total} fra før", f"; {before.total} from before") if before.total else ""
-    click.echo(t(f"{whole.total} vurdert: {whole.ok} ok, {whole.failed} med feil ({seconds:.1f} s, {rate:,.0f}/s{earlier})",
-                 f"{whole.total} assessed: {whole.ok} ok, {whole.failed} failed ({seconds:.1f} s, {rate:,.0f}/s{earlier})"), err=True)
+    secs, per = number(seconds, lang, 1), number(rate, lang)
+    click.echo(t(f"{whole.total} vurdert: {whole.ok} ok, {whole.failed} med feil ({secs} s, {per}/s{earlier})",
+                 f"{whole.total} assessed: {whole.ok} ok, {whole.failed} failed ({secs} s, {per}/s{earlier})"), err=True)
     if whole.failed:
         sys.exit(2)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -44,6 +45,7 @@ def test_batch_equals_one_by_one_and_keeps_order(engine: Engine, tmp_path: Path,
     r = CliRunner().invoke(cli, ["batch", str(src), "-o", str(out), "--workers", str(workers)])
     assert r.exit_code == 2, r.output
     assert "123 vurdert: 121 ok, 2 med feil" in r.output
+    assert re.search(r"med feil \(\d+,\d s, [\d\u00a0]+/s\)", r.output), r.output  # numbers as written in Norwegian
     lines = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
     assert [x["line"] for x in lines] == list(range(1, 123)) + [124]
     for person, rec in zip(people, lines[:120], strict=True):
