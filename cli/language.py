@@ -125,6 +125,10 @@ CLICK_NB: dict[str, str] = {
 }
 
 
+#: the names click gives a path parameter, in bokmål
+_PATH_NAMES_NB = {"file": "fil", "directory": "mappe", "path": "sti"}
+
+
 def _gettext(message: str) -> str:
     return CLICK_NB.get(message, message) if _active[0] == "nb" else message
 
@@ -201,6 +205,9 @@ def _localise(root: click.Command, lang: str) -> None:
             command.help = _block(own["help"]) if own.get("help") else english["help"]
             command.short_help = own.get("short_help") or None
         for param in command.params:
+            if isinstance(param.type, click.Path):  # its name ("Path '…' finnes ikke") was set when the module loaded
+                english_name = english.setdefault("types", {}).setdefault(param.name, param.type.name)
+                param.type.name = _PATH_NAMES_NB.get(english_name, english_name) if lang == "nb" else english_name
             if not isinstance(param, click.Option):
                 continue
             nb = option_help_nb(path, param) if lang == "nb" else None

@@ -77,6 +77,12 @@ def test_click_usage_errors_are_norwegian() -> None:
     assert "Ugyldig verdi for '--format'" in r.stderr and "er ikke en av" in r.stderr
     r = CliRunner().invoke(cli, ["assess", "--lang", "en"])
     assert "Error: Missing argument 'FILE'." in r.stderr
+    r = CliRunner().invoke(cli, ["batch", "finnes-ikke.jsonl", "-o", "ut.jsonl"])
+    assert "Ugyldig verdi for 'SOURCE': Sti 'finnes-ikke.jsonl' finnes ikke." in r.stderr
+    r = CliRunner().invoke(cli, ["batch", "finnes-ikke.jsonl", "-o", "ut.jsonl", "--lang", "en"])
+    assert "Invalid value for 'SOURCE': Path 'finnes-ikke.jsonl' does not exist." in r.stderr
+    r = CliRunner().invoke(cli, ["train", "finnes-ikke"])
+    assert "ukjent eksempelsak 'finnes-ikke'" in r.stderr
 
 
 def test_ctrl_c_or_end_of_input_at_a_prompt_says_avbrutt() -> None:
