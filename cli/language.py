@@ -90,8 +90,6 @@ CLICK_NB: dict[str, str] = {
     "{value!r} is not one of {choices}.": "{value!r} er ikke en av {choices}.",
     "{value!r} is not {choice}.": "{value!r} er ikke {choice}.",
     "{value!r} is not a valid {number_type}.": "{value!r} er ikke et gyldig {number_type}.",
-    "integer": "heltall",
-    "float": "desimaltall",
     "{value} is not in the range {range}.": "{value} er ikke i området {range}.",
     "{value!r} does not match the format {format}.": "{value!r} passer ikke med formatet {format}.",
     "{value!r} does not match the formats {formats}.": "{value!r} passer ikke med formatene {formats}.",
@@ -125,8 +123,11 @@ CLICK_NB: dict[str, str] = {
 }
 
 
-#: the names click gives a path parameter, in bokmål
-_PATH_NAMES_NB = {"file": "fil", "directory": "mappe", "path": "sti"}
+#: the names of click's parameter types (shown as metavars and in messages), in bokmål
+_TYPE_NAMES_NB = {"file": "fil", "directory": "mappe", "path": "sti", "integer": "heltall", "integer range": "heltall",
+                  "float": "tall", "float range": "tall", "text": "tekst", "boolean": "ja/nei", "datetime": "dato"}
+#: each type object's own (English) name, kept the first time it is seen
+_TYPE_NAMES_EN: dict[int, str] = {}
 
 
 def _gettext(message: str) -> str:
@@ -205,9 +206,9 @@ def _localise(root: click.Command, lang: str) -> None:
             command.help = _block(own["help"]) if own.get("help") else english["help"]
             command.short_help = own.get("short_help") or None
         for param in command.params:
-            if isinstance(param.type, click.Path):  # its name ("Path '…' finnes ikke") was set when the module loaded
-                english_name = english.setdefault("types", {}).setdefault(param.name, param.type.name)
-                param.type.name = _PATH_NAMES_NB.get(english_name, english_name) if lang == "nb" else english_name
+            # a type's name ("Path '…' does not exist", "INTEGER") is set when click loads; types are shared
+            english_name = _TYPE_NAMES_EN.setdefault(id(param.type), param.type.name)
+            param.type.name = _TYPE_NAMES_NB.get(english_name, english_name) if lang == "nb" else english_name
             if not isinstance(param, click.Option):
                 continue
             nb = option_help_nb(path, param) if lang == "nb" else None

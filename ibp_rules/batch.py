@@ -529,13 +529,16 @@ def scan_partial(path: Path, engine: Engine, compact: bool) -> Done:
     return done
 
 
-def skip_done(records: Iterable[Record], done: Done, source: Path) -> Iterator[Record]:
-    """The records after those a partial output already holds.
+def skip_done(records: Iterable[Record | _Flush], done: Done, source: Path) -> Iterator[Record | _Flush]:
+    """The records after those a partial output already holds (a :data:`FLUSH` passes through).
 
     For a folder, the file at the last position must still be the one
     written there (a file added or removed since would shift every record).
     """
     for r in records:
+        if isinstance(r, _Flush):
+            yield r
+            continue
         if r.line < done.last_line:
             continue
         if r.line == done.last_line:

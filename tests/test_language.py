@@ -81,6 +81,10 @@ def test_click_usage_errors_are_norwegian() -> None:
     assert "Ugyldig verdi for 'SOURCE': Sti 'finnes-ikke.jsonl' finnes ikke." in r.stderr
     r = CliRunner().invoke(cli, ["batch", "finnes-ikke.jsonl", "-o", "ut.jsonl", "--lang", "en"])
     assert "Invalid value for 'SOURCE': Path 'finnes-ikke.jsonl' does not exist." in r.stderr
+    r = CliRunner().invoke(cli, ["simulate", "--population", "x"])
+    assert "'x' er ikke et gyldig heltall" in r.stderr
+    assert "--workers HELTALL" in CliRunner().invoke(cli, ["batch", "--help"]).output
+    assert "--workers INTEGER RANGE" in CliRunner().invoke(cli, ["batch", "--help", "--lang", "en"]).output
     r = CliRunner().invoke(cli, ["train", "finnes-ikke"])
     assert "ukjent eksempelsak 'finnes-ikke'" in r.stderr
 
