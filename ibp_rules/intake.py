@@ -311,6 +311,10 @@ def _number(text: str, q: Question, lang: Lang, integer: bool) -> float | int:
     return value
 
 
+#: words for the choice that says "none" (its id is ``ingen`` or begins so), in either language
+_NONE_WORDS = frozenset({"ingen", "none"})
+
+
 def _choice(token: str, q: Question, lang: Lang) -> str:
     """A choice by its number, its id or its label in either language (any case, with or without æøå);
     a word that begins only one label is enough ("krise" for "Bor på krisesenter")."""
@@ -323,6 +327,9 @@ def _choice(token: str, q: Question, lang: Lang) -> str:
     except UnknownIdError:
         pass
     key = fold(t)
+    nothing = [v for v in q.choices if v == "ingen" or v.startswith("ingen_")]
+    if key in _NONE_WORDS and len(nothing) == 1:  # "none" for "No substance use", "ingen" for "Ingen fullført"
+        return nothing[0]
     for pattern in (rf"^{re.escape(key)}", rf"\b{re.escape(key)}"):  # a label that begins so, else a word in one
         starts = [v for v, name in names.items() if key and any(re.search(pattern, fold(n)) for n in (name.nb, name.en))]
         if len(starts) == 1:

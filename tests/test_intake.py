@@ -321,6 +321,10 @@ def test_every_single_choice_question_has_none_where_none_is_an_answer() -> None
     assert without == NO_NONE_NEEDED
     assert parse_answer(q("arbeid_utdanning.program"), "ingen", "nb") == "ingen"
     assert parse_answer(q("arbeid_utdanning.program"), "1", "nb") == "ingen"
+    # "none" / "ingen" picks the none-choice whatever its label says ("No substance use", "Ingen fullført")
+    assert parse_answer(q("helse.rus"), "none", "en") == "ingen" and parse_answer(q("helse.rus"), "Ingen", "nb") == "ingen"
+    assert parse_answer(q("arbeid_utdanning.utdanning"), "none", "en") == "ingen_fullfort"
+    assert parse_answer(q("arbeid_utdanning.utdanning"), "ingen", "nb") == "ingen_fullfort"
 
 
 @pytest.mark.parametrize(
