@@ -11,6 +11,8 @@ import click
 
 from ibp_rules.errors import IbpError, InputError, UnknownIdError
 
+from .language import LANGS, choose, env_lang, lang_in
+
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 MESSAGES = {
@@ -24,8 +26,9 @@ def _remember_lang(ctx: click.Context, _param: click.Parameter, value: str) -> s
     return value
 
 
-LANG_OPTION = click.option("--lang", type=click.Choice(["nb", "en"]), default="nb", show_default=True,
-                           callback=_remember_lang, is_eager=True, help="Language of the output.")
+LANG_OPTION = click.option("--lang", type=click.Choice(LANGS), default=lambda: env_lang() or "nb",
+                           callback=_remember_lang, is_eager=True,
+                           help="Language: nb (bokmål) or en (English). Without the option: the IBP_LANG environment variable, else nb.")
 RULES_OPTION = click.option("--rules", "rules", multiple=True, type=click.Path(path_type=Path),
                             help="Ruleset folder or file (repeatable). Default: the bundled rulesets.")
 OUTPUT_OPTION = click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
@@ -33,17 +36,11 @@ OUTPUT_OPTION = click.option("-o", "--output", type=click.Path(dir_okay=False, p
 
 
 def current_lang(ctx: click.Context | None = None) -> str:
-    """The language the user asked for (also before options are parsed)."""
+    """The language the user asked for: --lang, else IBP_LANG, else nb (also before options are parsed)."""
     lang = ctx.meta.get("ibp.lang") if ctx is not None else None
     if lang in MESSAGES:
         return str(lang)
-    argv = sys.argv[1:]
-    for i, arg in enumerate(argv):
-        if arg == "--lang" and i + 1 < len(argv) and argv[i + 1] in MESSAGES:
-            return argv[i + 1]
-        if arg.startswith("--lang=") and arg.split("=", 1)[1] in MESSAGES:
-            return arg.split("=", 1)[1]
-    return "nb"
+    return lang_in(sys.argv[1:])
 
 
 def engine(rules: tuple[Path, ...]) -> Any:
@@ -142,7 +139,14 @@ class Words(click.ParamType):  # type: ignore[type-arg]  # generic in click 8.2+
 
 
 class IbpGroup(click.Group):
-    """A click group that turns our errors into messages and exit codes."""
+    """A click group that speaks one language and turns our errors into messages and exit codes."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if ctx.parent is None:  # the root, before anything is parsed: --help and usage errors speak it too
+            lang = lang_in(args)
+            ctx.meta["ibp.lang"] = lang
+            choose(self, lang)
+        return super().parse_args(ctx, args)
 
     def invoke(self, ctx: click.Context) -> Any:
         debug = bool(ctx.find_root().params.get("debug"))

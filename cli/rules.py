@@ -195,13 +195,14 @@ def rules_docs(rules: tuple[Path, ...], out: Path, check: bool) -> None:
     if check:
         old = stale(pages, out)
         if old:
-            click.echo(f"stale: {len(old)} page(s) in {out} differ from the rules: {', '.join(old[:10])}"
-                       f"{' …' if len(old) > 10 else ''}; run 'ibp rules docs -o {out}'")
+            names = ", ".join(old[:10]) + (" …" if len(old) > 10 else "")
+            click.echo(t(f"utdatert: {len(old)} side(r) i {out} stemmer ikke med reglene: {names}; kjør 'ibp rules docs -o {out}'",
+                         f"stale: {len(old)} page(s) in {out} differ from the rules: {names}; run 'ibp rules docs -o {out}'"))
             raise SystemExit(1)
-        click.echo(f"OK: {len(pages)} pages in {out} are up to date")
+        click.echo(t(f"OK: {len(pages)} sider i {out} er oppdatert", f"OK: {len(pages)} pages in {out} are up to date"))
         return
     written = write(pages, out)
-    click.echo(f"wrote {len(written)} pages to {out}")
+    click.echo(t(f"skrev {len(written)} sider til {out}", f"wrote {len(written)} pages to {out}"))
 
 
 @rules.command("params")

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import click
+
+from ibp_rules.text import Lang
 
 from .common import LANG_OPTION, RULES_OPTION, engine, t
 from .interrupt import Interrupted, StopSignals
@@ -27,12 +30,18 @@ from .interrupt import Interrupted, StopSignals
                    "(same input, rules and --compact).")
 @RULES_OPTION
 @LANG_OPTION
-def batch(source: Path, output: Path, workers: int, compact: bool, resume: bool, rules: tuple[Path, ...], lang: str) -> None:
+def batch(source: Path, output: Path, workers: int, compact: bool, resume: bool, rules: tuple[Path, ...], lang: Lang) -> None:
     """Assess many cases: JSON Lines in (or a folder of YAML/JSON files), JSON Lines out.
 
     One output record per input record, in input order: {"line": N,
     "strategy": {...}} or {"line": N, "error": {...}} with the field path.
     A bad record never stops the run. Exit code 2 if any record failed.
+
+    A record may carry your own case reference: {"ref": "sak-17",
+    "assessment": {...}}; its output record carries "ref": "sak-17".
+    Reading a pipe (SOURCE is -), each record is answered as soon as it is
+    read, so another program can keep ibp batch - -o - running as a helper:
+    write a line, read its answer.
 
     The output is written to OUTPUT.partial and renamed to OUTPUT only when
     every record is in it. Ctrl-C or SIGTERM stops the run cleanly (exit
@@ -45,8 +54,10 @@ def batch(source: Path, output: Path, workers: int, compact: bool, resume: bool,
         ibp batch caseload.jsonl -o new-rules.jsonl --workers 2 --compact
         ibp batch saker/ -o resultat.jsonl
         ibp batch cases.jsonl -o strategies.jsonl --workers 2 --resume
+        echo '{"ref": "sak-17", "assessment": {"bolig": {"situasjon": "krisesenter"}}}' | ibp batch - -o -
     """
     from ibp_rules.batch import BatchOutput, Summary, run_batch, skip_done
+    from ibp_rules.words import number
 
     to_stdout = str(output) == "-"
     if resume and to_stdout:
@@ -82,9 +93,9 @@ def batch(source: Path, output: Path, workers: int, compact: bool, resume: bool,
                 with click.progressbar(length=total or 0, file=sys.stderr, label=t("Vurderer", "Assessing"),
                                        show_pos=True, show_percent=total is not None, show_eta=total is not None) as bar:
                     bar.update(before.total)
-                    summary = run_batch(eng, records, write, workers, progress=bar.update, compact=compact)
+                    summary = run_batch(eng, records, write, workers, progress=bar.update, compact=compact, lang=lang)
             else:
-                summary = run_batch(eng, records, write, workers, compact=compact)
+                summary = run_batch(eng, records, write, workers, compact=compact, lang=lang)
             stop.ignore()  # everything is written; finishing must not be cut short
             if out is not None:
                 out.finish()
@@ -102,20 +113,25 @@ def batch(source: Path, output: Path, workers: int, compact: bool, resume: bool,
     rate = summary.total / seconds if seconds else 0.0
     whole = Summary(before.total + summary.total, before.ok + summary.ok, before.failed + summary.failed)
     earlier = t(f"; {before.total} fra før", f"; {before.total} from before") if before.total else ""
-    click.echo(t(f"{whole.total} vurdert: {whole.ok} ok, {whole.failed} med feil ({seconds:.1f} s, {rate:,.0f}/s{earlier})",
-                 f"{whole.total} assessed: {whole.ok} ok, {whole.failed} failed ({seconds:.1f} s, {rate:,.0f}/s{earlier})"), err=True)
+    secs, per = number(seconds, lang, 1), number(rate, lang)
+    click.echo(t(f"{whole.total} vurdert: {whole.ok} ok, {whole.failed} med feil ({secs} s, {per}/s{earlier})",
+                 f"{whole.total} assessed: {whole.ok} ok, {whole.failed} failed ({secs} s, {per}/s{earlier})"), err=True)
     if whole.failed:
         sys.exit(2)
 
 
 def _records(source: Path, count: bool) -> tuple[Any, int | None]:
     """The input records and (for a progress bar, when ``count``) how many there are."""
-    from ibp_rules.batch import folder_files, read_folder, read_jsonl
+    import stat
+
+    from ibp_rules.batch import folder_files, read_folder, read_jsonl, read_stream
 
     if source.is_dir():
         return read_folder(source), len(folder_files(source))
     if str(source) == "-":
-        return read_jsonl(sys.stdin.buffer), None
+        if stat.S_ISREG(os.fstat(sys.stdin.fileno()).st_mode):
+            return read_jsonl(sys.stdin.buffer), None
+        return read_stream(sys.stdin.fileno()), None  # a pipe: each record answered as it comes
     total = None
     if count and source.is_file():  # one quick pass over the lines (a pipe or a device is not read twice)
         with source.open("rb") as f:

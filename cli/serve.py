@@ -14,6 +14,8 @@ from typing import Any
 
 import click
 
+from ibp_rules.text import Lang
+
 from .common import LANG_OPTION, RULES_OPTION, t
 
 #: uvicorn's logging with our access log instead of its own (which writes
@@ -80,7 +82,7 @@ def _open_when_ready(server: Any, url: str) -> None:
 @click.option("--openapi", "print_openapi", is_flag=True, help="Print the OpenAPI document and exit.")
 @LANG_OPTION
 def serve(host: str, port: int, data: Path | None, rules: tuple[Path, ...], open_browser: bool, workers: int, rate_limit: float,
-          allow_remote: bool, print_openapi: bool, lang: str) -> None:
+          allow_remote: bool, print_openapi: bool, lang: Lang) -> None:
     """Run the web service: a JSON API, a case store and the pages.
 
     Binds 127.0.0.1 and prints a sign-in link with a one-time access token
@@ -120,6 +122,7 @@ def serve(host: str, port: int, data: Path | None, rules: tuple[Path, ...], open
     from ibp_rules.web.app import create_app
     from ibp_rules.web.services import Services
     from ibp_rules.web.store import StoreError
+    from ibp_rules.words import number
 
     config = ServeConfig(data=str(data or default_data_folder()), token=_token(), rules=tuple(str(r) for r in rules),
                          limits=Limits(rate=rate_limit), workers=workers,
@@ -149,8 +152,8 @@ def serve(host: str, port: int, data: Path | None, rules: tuple[Path, ...], open
     shown = f"[{host}]" if ":" in host else host
     base = f"http://{shown}:{bound}"
     login = f"{base}/login?token={config.token}"
-    click.echo(t(f"ibp-rules kjører på {base}/  (klar på {time.perf_counter() - started:.1f} s)",
-                 f"ibp-rules is running on {base}/  (ready in {time.perf_counter() - started:.1f} s)"))
+    ready = number(time.perf_counter() - started, lang, 1)
+    click.echo(t(f"ibp-rules kjører på {base}/  (klar på {ready} s)", f"ibp-rules is running on {base}/  (ready in {ready} s)"))
     click.echo(t("  Logg inn (lenke med tilgangsnøkkel):", "  Sign in (link with the access token):"))
     click.echo(f"    {login}")
     click.echo(f"  API: {base}/api/v1  (Authorization: Bearer {config.token})")

@@ -18,7 +18,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StringConstraints, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StringConstraints, model_validator
 
 from .yaml_source import Located
 
@@ -135,6 +135,7 @@ class NorwegianLevel(Slug):
 
 
 class Programme(Slug):
+    ingen = "ingen"  # takes part in no programme: a real answer, not "unknown"
     introduksjonsprogram = "introduksjonsprogram"
     kvalifiseringsprogram = "kvalifiseringsprogram"
     arbeidsrettet_tiltak = "arbeidsrettet_tiltak"
@@ -158,6 +159,23 @@ FreeText = Annotated[str, StringConstraints(max_length=2000)]
 # takes a number. (A float field still takes a whole number: 2 is 2.0.)
 MeasureId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
 
+#: the words a person writes for yes, no and unknown in a yes/no field
+_YES_NO_WORDS: dict[str, bool | None] = {"ja": True, "nei": False, "vet ikke": None}
+
+
+def _yes_no_word(value: Any) -> Any:
+    """``ja``/``nei``/``vet ikke`` (any case) as true/false/null, since the
+    Norwegian error message itself says "true (ja)"; anything else is left
+    for the strict check (YAML 1.1's ``yes``/``no`` stay refused, as in
+    number fields, and so does text such as "1" or "sant")."""
+    if isinstance(value, str):
+        return _YES_NO_WORDS.get(value.strip().casefold(), value)
+    return value
+
+
+#: a yes/no fact: true, false, null (vet ikke), or the words ja/nei
+YesNo = Annotated[StrictBool | None, BeforeValidator(_yes_no_word)]
+
 
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=False)
@@ -171,13 +189,13 @@ class Household(_Section):
     barn_alder: list[Annotated[StrictInt, Field(ge=0, le=25)]] | None = Field(
         None, max_length=20, description="Ages of the children who live in the household; [] = no children."
     )
-    enslig_forsorger: StrictBool | None = Field(None, description="A single adult providing for children.")
-    samlivsbrudd: StrictBool | None = Field(None, description="A recent relationship breakdown (one of the painful transitions).")
-    barnevern: StrictBool | None = Field(None, description="Child welfare services are involved with the family.")
-    funksjonsnedsettelse: StrictBool | None = Field(
+    enslig_forsorger: YesNo = Field(None, description="A single adult providing for children.")
+    samlivsbrudd: YesNo = Field(None, description="A recent relationship breakdown (one of the painful transitions).")
+    barnevern: YesNo = Field(None, description="Child welfare services are involved with the family.")
+    funksjonsnedsettelse: YesNo = Field(
         None, description="Another member of the household (a child or an adult) has a disability or long-term illness the home must fit."
     )
-    hatt_barnevern: StrictBool | None = Field(
+    hatt_barnevern: YesNo = Field(
         None, description="The person had measures from child welfare before turning 18 (aftercare can apply up to 25)."
     )
 
@@ -187,13 +205,13 @@ class Housing(_Section):
 
     situasjon: HousingSituation | None = Field(None, description="Current housing situation.")
     ar_i_boligen: StrictFloat | None = Field(None, ge=0, le=100, allow_inf_nan=False, description="Years in the current home.")
-    husleierestanse: StrictBool | None = Field(None, description="Unpaid rent (rent arrears).")
-    utkastelsesfare: StrictBool | None = Field(None, description="At risk of eviction (notice, warning or petition).")
-    trangbodd: StrictBool | None = Field(None, description="The home is too small for the household.")
-    uegnet: StrictBool | None = Field(None, description="The home is unsuitable (condition, accessibility, safety).")
+    husleierestanse: YesNo = Field(None, description="Unpaid rent (rent arrears).")
+    utkastelsesfare: YesNo = Field(None, description="At risk of eviction (notice, warning or petition).")
+    trangbodd: YesNo = Field(None, description="The home is too small for the household.")
+    uegnet: YesNo = Field(None, description="The home is unsuitable (condition, accessibility, safety).")
     boutgiftsbelastning: Level | None = Field(None, description="Housing costs relative to income.")
-    vold: StrictBool | None = Field(None, description="The person has been exposed to violence or threats from someone close, now or recently.")
-    utrygg: StrictBool | None = Field(
+    vold: YesNo = Field(None, description="The person has been exposed to violence or threats from someone close, now or recently.")
+    utrygg: YesNo = Field(
         None, description="The current home is unsafe: the person who used violence or threats lives there or knows where it is."
     )
     uker_til_utflytting: StrictInt | None = Field(
@@ -205,15 +223,15 @@ class Economy(_Section):
     """Pillar *økonomi*: income security, debt and financial management."""
 
     inntektskilder: list[IncomeSource] | None = Field(None, max_length=12, description="Current income sources; [] = no income.")
-    inntekt_stabil: StrictBool | None = Field(None, description="Whether the income is stable/lasting (false = temporary).")
-    gjeld: StrictBool | None = Field(None, description="Has debt beyond an ordinary mortgage.")
-    betalingsproblemer: StrictBool | None = Field(None, description="Has trouble paying bills or debt on time.")
-    inkasso: StrictBool | None = Field(None, description="Has claims with a debt collector.")
-    gjeldsordning: StrictBool | None = Field(None, description="Is already in a debt settlement (gjeldsordning).")
-    verge: StrictBool | None = Field(None, description="Has a guardian (verge) for finances.")
-    sparing: StrictBool | None = Field(None, description="Has some savings or equity.")
-    bankavslag: StrictBool | None = Field(None, description="An ordinary bank has refused a large enough mortgage.")
-    felles_gjeld: StrictBool | None = Field(None, description="Has debt together with a present or former partner.")
+    inntekt_stabil: YesNo = Field(None, description="Whether the income is stable/lasting (false = temporary).")
+    gjeld: YesNo = Field(None, description="Has debt beyond an ordinary mortgage.")
+    betalingsproblemer: YesNo = Field(None, description="Has trouble paying bills or debt on time.")
+    inkasso: YesNo = Field(None, description="Has claims with a debt collector.")
+    gjeldsordning: YesNo = Field(None, description="Is already in a debt settlement (gjeldsordning).")
+    verge: YesNo = Field(None, description="Has a guardian (verge) for finances.")
+    sparing: YesNo = Field(None, description="Has some savings or equity.")
+    bankavslag: YesNo = Field(None, description="An ordinary bank has refused a large enough mortgage.")
+    felles_gjeld: YesNo = Field(None, description="Has debt together with a present or former partner.")
     aap_uker_igjen: StrictInt | None = Field(None, ge=0, le=520, description="Weeks until AAP ends (its maximum period or the decision's end date).")
     overgangsstonad_uker_igjen: StrictInt | None = Field(None, ge=0, le=520, description="Weeks until the transitional benefit ends.")
     sykepenger_uker_igjen: StrictInt | None = Field(None, ge=0, le=52, description="Weeks until sick pay ends (at most 52 weeks in all).")
@@ -228,9 +246,9 @@ class Health(_Section):
     psykisk: Severity | None = Field(None, description="Mental-health challenges.")
     somatisk: Severity | None = Field(None, description="Physical-health challenges.")
     rus: SubstanceUse | None = Field(None, description="Substance use and recovery status.")
-    lar: StrictBool | None = Field(None, description="In opioid substitution treatment (LAR).")
+    lar: YesNo = Field(None, description="In opioid substitution treatment (LAR).")
     arbeidsevne: WorkCapacity | None = Field(None, description="Work capacity, and whether a reduction is permanent.")
-    fastlege: StrictBool | None = Field(None, description="Has a regular GP (fastlege).")
+    fastlege: YesNo = Field(None, description="Has a regular GP (fastlege).")
     tjenester: list[HealthService] | None = Field(None, max_length=10, description="Health and care services already received.")
 
 
@@ -239,10 +257,10 @@ class WorkEducation(_Section):
 
     status: EmploymentStatus | None = Field(None, description="Main activity now.")
     stillingsprosent: StrictInt | None = Field(None, ge=0, le=100, description="Position percentage when working.")
-    midlertidig_ansatt: StrictBool | None = Field(None, description="Employed on a temporary contract.")
+    midlertidig_ansatt: YesNo = Field(None, description="Employed on a temporary contract.")
     utdanning: Education | None = Field(None, description="Highest completed education.")
-    utdanning_fra_utlandet: StrictBool | None = Field(None, description="Has education from abroad.")
-    utdanning_godkjent: StrictBool | None = Field(None, description="Foreign education recognised in Norway.")
+    utdanning_fra_utlandet: YesNo = Field(None, description="Has education from abroad.")
+    utdanning_godkjent: YesNo = Field(None, description="Foreign education recognised in Norway.")
     norsk: NorwegianLevel | None = Field(None, description="Norwegian language level.")
     program: Programme | None = Field(None, description="Programme the person takes part in now.")
 
@@ -283,7 +301,7 @@ class Assessment(BaseModel):
     tiltak_mottatt: list[MeasureId] | None = Field(
         None, max_length=64, description="Measure ids the person already has (they are not suggested again)."
     )
-    samtykke_deling: StrictBool | None = Field(
+    samtykke_deling: YesNo = Field(
         None, description="The person has consented to sharing information with the partner services the plan involves."
     )
 
@@ -311,7 +329,7 @@ def upgrade(data: Any) -> Any:
     out = dict(data)
     out["schema_version"] = ASSESSMENT_SCHEMA_VERSION
     housing = out.get("bolig")
-    if isinstance(housing, dict) and housing.get("vold") is True and "utrygg" not in housing \
+    if isinstance(housing, dict) and _yes_no_word(housing.get("vold")) is True and "utrygg" not in housing \
             and housing.get("situasjon") != HousingSituation.krisesenter.value:
         out["bolig"] = {**housing, "utrygg": True}
     return out

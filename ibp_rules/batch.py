@@ -7,6 +7,15 @@ JSON Lines, one record per input record, in input order:
     {"line": 1, "strategy": {...}}                    # as `ibp assess --format json`
     {"line": 2, "error": {"problems": [...]}}         # field path and message, no values
 
+A record may carry the caller's own case reference in an envelope,
+``{"ref": "sak-17", "assessment": {...}}``; its output record then carries
+``"ref": "sak-17"`` (the same key as ``POST /api/v1/batch``). A reference
+that could identify the person (eleven digits) is refused, not echoed.
+
+Read from a pipe (another program's helper process: ``ibp batch - -o -``),
+each record is answered as soon as it is read, while the input stays open
+(:func:`read_stream`); from a file, records go in chunks for throughput.
+
 Memory stays flat whatever the input size: at most a few thousand records
 are in flight at once (``Pool.imap`` alone would read the whole input ahead;
 a semaphore holds it back), while reading, assessing and writing overlap.
@@ -42,8 +51,9 @@ from .assessment import assessment_from_located
 from .atomic import Beside, fsync_folder, output_error, target_of
 from .engine import Engine
 from .errors import EngineError, IbpError, InputError, OutputError, Problem
+from .refs import reference_problem
 from .strategy import COMPACT_EXCLUDE, STRATEGY_SCHEMA_VERSION
-from .yaml_source import SourceError, read_bytes
+from .yaml_source import MAX_BYTES, Located, SourceError, read_bytes, read_reason
 
 #: records in flight at most (read but not yet written); bounds memory
 WINDOW = 2048
@@ -68,8 +78,6 @@ class Record:
     file: str | None = None
     #: why the file could not be read (the record then becomes an error record)
     unreadable: str | None = None
-    #: the caller's own reference for the record, echoed with its result
-    ref: str | None = None
 
 
 @dataclass
@@ -84,6 +92,63 @@ def read_jsonl(stream: Iterable[bytes]) -> Iterator[Record]:
     for n, raw in enumerate(stream, 1):
         if raw.strip():
             yield Record(n, raw)
+
+
+class _Flush:
+    """Marks a point where the input has nothing more to read yet: what was read must be answered now."""
+
+
+#: yielded by :func:`read_stream` when the next read would wait for the writer
+FLUSH = _Flush()
+
+
+def _would_wait(fd: int) -> bool:
+    """Whether reading ``fd`` now would wait for its writer (a pipe or terminal with nothing in it)."""
+    import select
+
+    try:
+        readable, _, _ = select.select([fd], [], [], 0)
+    except (OSError, ValueError):  # pragma: no cover - a descriptor select cannot watch
+        return True
+    return not readable
+
+
+def read_stream(fd: int, block: int = 1 << 16) -> Iterator[Record | _Flush]:
+    """Records from JSON Lines on a pipe, and :data:`FLUSH` whenever the
+    input has no more for now, so that each record read is answered while the
+    writer waits for it (a program using ``ibp batch - -o -`` as a helper:
+    one line out, one answer back). Blank lines are skipped but counted; a
+    line longer than the file limit becomes an error record, and memory
+    stays bounded by it.
+    """
+    buffer = b""
+    n = 0
+    pending = False  # records read since the last FLUSH
+    skipping = False  # inside a line over the limit: dropped up to its newline
+    while True:
+        while b"\n" in buffer:
+            raw, buffer = buffer.split(b"\n", 1)
+            n += 1
+            if skipping:
+                skipping = False
+            elif raw.strip():
+                pending = True
+                yield Record(n, raw)
+        if len(buffer) > MAX_BYTES and not skipping:
+            n += 1
+            pending, skipping, buffer = True, True, b""
+            yield Record(n, b"", unreadable=f"the line is longer than {MAX_BYTES // (1024 * 1024)} MiB")
+        elif skipping:
+            buffer = b""
+        if pending and _would_wait(fd):
+            pending = False
+            yield FLUSH
+        chunk = os.read(fd, block)
+        if not chunk:
+            break
+        buffer += chunk
+    if buffer.strip() and not skipping:
+        yield Record(n + 1, buffer)
 
 
 def folder_files(folder: Path) -> list[Path]:
@@ -101,7 +166,7 @@ def read_folder(folder: Path) -> Iterator[Record]:
         try:
             raw = p.read_bytes()
         except OSError as exc:
-            yield Record(n, b"", p.name, unreadable=exc.strerror or type(exc).__name__)
+            yield Record(n, b"", p.name, unreadable=read_reason(exc))
             continue
         yield Record(n, raw, p.name)
 @dataclass(frozen=True)
@@ -127,21 +192,22 @@ class EngineRecipe:
 _ENGINE: Engine | None = None
 _ENGINE_FAILURE: str | None = None
 _COMPACT = False
+_LANG = "en"
 
 
-def _init_worker(engine: Engine | EngineRecipe, compact: bool) -> None:
+def _init_worker(engine: Engine | EngineRecipe, compact: bool, lang: str = "en") -> None:
     """Set up a worker: signals, then the engine (a failure is kept, not raised).
 
     Ctrl-C in a terminal reaches every process of the group; only the parent
     acts on it (it stops the pool), so workers ignore SIGINT and die quietly
     on the SIGTERM the pool sends them — no tracebacks from workers.
     """
-    global _ENGINE, _ENGINE_FAILURE, _COMPACT
+    global _ENGINE, _ENGINE_FAILURE, _COMPACT, _LANG
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     if hasattr(signal, "pthread_sigmask"):
         signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
-    _COMPACT = compact
+    _COMPACT, _LANG = compact, lang
     if isinstance(engine, Engine):
         _ENGINE = engine
         return
@@ -153,10 +219,44 @@ def _init_worker(engine: Engine | EngineRecipe, compact: bool) -> None:
         _ENGINE_FAILURE = f"a worker process could not rebuild the engine ({type(exc).__name__})"
 
 
+#: the keys of an envelope: the caller's reference and the assessment
+ENVELOPE = frozenset({"ref", "assessment"})
+
+
+def unwrap(located: Located) -> tuple[Located, str | None]:
+    """The assessment and the caller's reference of an envelope
+    (``{"ref": "sak-17", "assessment": {…}}``); anything else is the assessment itself.
+
+    A reference that cannot be used (it may be a national id number) is an
+    :class:`~ibp_rules.errors.InputError` that does not repeat it; a
+    reference written beside the assessment's fields (``"ref"`` or ``"id"``
+    at the top) is told where it goes.
+    """
+    data = located.data
+    if not isinstance(data, dict):
+        return located, None
+    if "assessment" in data and set(data) <= ENVELOPE:
+        ref = data.get("ref")
+        if ref is not None:
+            problem = reference_problem(ref)
+            if problem is not None:
+                raise InputError(Problem(located.file, located.line_of(("ref",)), "ref", problem.message, message_nb=problem.message_nb))
+        lines = {path[1:]: line for path, line in located.lines.items() if path[:1] == ("assessment",)}
+        return Located(data["assessment"], located.file, lines), ref
+    for key in ("ref", "id"):
+        if key in data:
+            raise InputError(Problem(located.file, located.line_of((key,)), key,
+                                     'a case reference goes in an envelope: {"ref": "sak-17", "assessment": {…}}',
+                                     message_nb='en saksreferanse står i en konvolutt: {"ref": "sak-17", "assessment": {…}}'))
+    return located, None
+
+
 def run_record(engine: Engine, record: Record, compact: bool = False, lang: str = "en") -> tuple[bool, bytes]:
     """(ok, output line as UTF-8 without newline) for one record; never raises on bad input.
 
-    Error messages are in ``lang`` (nb or en).
+    Error messages are in ``lang`` (nb or en). An envelope's reference
+    (:func:`unwrap`) comes back in the output record, with the strategy or
+    the error.
 
     Bytes, not text: the line is encoded once, in the worker, and the main
     process (which on two cores competes with the workers for CPU) only
@@ -167,16 +267,17 @@ def run_record(engine: Engine, record: Record, compact: bool = False, lang: str 
     head: dict[str, Any] = {"line": record.line}
     if record.file is not None:
         head["file"] = record.file
-    if record.ref is not None:
-        head["ref"] = record.ref
     name = record.file or f"line {record.line}"
     try:
         if record.unreadable is not None:
-            raise InputError(Problem(name, None, "", f"cannot read the file: {record.unreadable}"))
+            raise InputError(Problem(name, None, "", f"cannot read the file: {record.unreadable}" if record.file else record.unreadable))
         try:
             located = read_bytes(record.raw, name, as_json=record.file is None or record.file.endswith(".json"))
         except SourceError as exc:
             raise InputError(exc.problem) from None
+        located, ref = unwrap(located)
+        if ref is not None:
+            head["ref"] = ref
         strategy = engine.assess(assessment_from_located(located))
     except InputError as exc:
         problems = [{"path": p.path, "line": p.line, "message": p.message_in(lang)} for p in exc.problems]
@@ -205,12 +306,18 @@ def _run_chunk_in_worker(records: list[Record]) -> tuple[int, int, bytes]:
     if _ENGINE_FAILURE is not None:
         raise EngineError(_ENGINE_FAILURE)
     assert _ENGINE is not None
-    return run_chunk(_ENGINE, records, _COMPACT)
+    return run_chunk(_ENGINE, records, _COMPACT, _LANG)
 
 
-def _windows(records: Iterable[Record], size: int) -> Iterator[list[Record]]:
+def _windows(records: Iterable[Record | _Flush], size: int) -> Iterator[list[Record]]:
+    """Records in lists of ``size``; a :data:`FLUSH` ends a list early (the input has no more for now)."""
     window: list[Record] = []
     for r in records:
+        if isinstance(r, _Flush):
+            if window:
+                yield window
+                window = []
+            continue
         window.append(r)
         if len(window) >= size:
             yield window
@@ -285,13 +392,15 @@ def _restore_signals(old: set[int | signal.Signals] | None) -> None:
         signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
-def run_batch(engine: Engine, records: Iterable[Record], write: Callable[[bytes], None], workers: int = 1,
+def run_batch(engine: Engine, records: Iterable[Record | _Flush], write: Callable[[bytes], None], workers: int = 1,
               progress: Callable[[int], None] | None = None, compact: bool = False,
-              start_method: str | None = None) -> Summary:
+              start_method: str | None = None, lang: str = "en") -> Summary:
     """Assess every record and ``write`` its output line, in input order.
 
     ``write`` receives blocks of whole lines (UTF-8, newline-terminated),
-    one block per chunk of :data:`CHUNK` records. ``start_method`` picks how
+    one block per chunk of :data:`CHUNK` records, or fewer where the input
+    says :data:`FLUSH` (see :func:`read_stream`). Error messages are in
+    ``lang``. ``start_method`` picks how
     workers start (default: *fork* where it exists, else *spawn*). An
     exception in the caller's thread (Ctrl-C, a failing ``write``) stops the
     workers and the reading before it propagates.
@@ -308,7 +417,7 @@ def run_batch(engine: Engine, records: Iterable[Record], write: Callable[[bytes]
 
     if workers <= 1:
         for chunk in _windows(records, CHUNK):
-            emit(*run_chunk(engine, chunk, compact))
+            emit(*run_chunk(engine, chunk, compact, lang))
         return summary
     method = start_method or ("fork" if "fork" in mp.get_all_start_methods() else "spawn")
     ctx = mp.get_context(method)
@@ -327,7 +436,7 @@ def run_batch(engine: Engine, records: Iterable[Record], write: Callable[[bytes]
 
     old_mask = _block_stop_signals()
     try:
-        pool = ctx.Pool(workers, initializer=_init_worker, initargs=(shipped, compact))
+        pool = ctx.Pool(workers, initializer=_init_worker, initargs=(shipped, compact, lang))
     except BaseException:
         _restore_signals(old_mask)
         raise
@@ -420,13 +529,16 @@ def scan_partial(path: Path, engine: Engine, compact: bool) -> Done:
     return done
 
 
-def skip_done(records: Iterable[Record], done: Done, source: Path) -> Iterator[Record]:
-    """The records after those a partial output already holds.
+def skip_done(records: Iterable[Record | _Flush], done: Done, source: Path) -> Iterator[Record | _Flush]:
+    """The records after those a partial output already holds (a :data:`FLUSH` passes through).
 
     For a folder, the file at the last position must still be the one
     written there (a file added or removed since would shift every record).
     """
     for r in records:
+        if isinstance(r, _Flush):
+            yield r
+            continue
         if r.line < done.last_line:
             continue
         if r.line == done.last_line:

@@ -430,12 +430,30 @@ def read_assessment(path: str | Path) -> Assessment:
     return assessment_from_located(located)
 
 
-def parse_assessment(raw: bytes, name: str = "<stdin>") -> Assessment:
-    """Validate an assessment given as YAML or JSON bytes."""
+def parse_assessment(data: str | bytes | Mapping[str, Any], name: str = "<assessment>") -> Assessment:
+    """The one entry for an assessment from outside: YAML or JSON text (``str``
+    or UTF-8 ``bytes``), or already parsed data (a mapping, as from
+    ``json.loads``).
+
+    Everything is checked as ``ibp assess`` checks a file (for text: size,
+    nesting, duplicate keys, plain data only), and whatever is wrong raises
+    :class:`AssessmentError` listing every problem with its field path (and
+    line, for text) — never a raw pydantic error. ``name`` is the source
+    named in messages::
+
+        parse_assessment(Path("sak.yaml").read_bytes(), "sak.yaml")
+        parse_assessment("helse: {arbeidsevne: nedsatt_varig}")
+        parse_assessment({"helse": {"arbeidsevne": "nedsatt_varig"}})
+    """
     from .yaml_source import SourceError, read_bytes
 
+    if isinstance(data, Mapping):
+        return assessment_from_located(Located(dict(data), name, {}))
+    if not isinstance(data, (str, bytes, bytearray)):
+        raise AssessmentError(Problem(name, None, "", f"expected YAML or JSON text, bytes or a mapping, got {type(data).__name__}",
+                                      message_nb=f"forventet YAML- eller JSON-tekst, bytes eller en mapping, fikk {type(data).__name__}"))
     try:
-        located = read_bytes(raw, name)
+        located = read_bytes(data.encode("utf-8") if isinstance(data, str) else bytes(data), name)
     except SourceError as exc:
         raise AssessmentError(exc.problem) from None
     return assessment_from_located(located)

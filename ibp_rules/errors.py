@@ -102,7 +102,7 @@ class UnknownIdError(IbpError, KeyError):
     """An id (measure, partner, pillar, case) that the loaded ruleset lacks."""
 
     #: the kinds in bokmål, for :meth:`render`
-    KINDS_NB = {"measure": "tiltak", "partner": "samarbeidspartner", "case": "case", "rule": "regel",
+    KINDS_NB = {"measure": "tiltak", "partner": "samarbeidspartner", "case": "eksempelsak", "rule": "regel",
                 "pillar": "pilar", "status": "status"}
 
     def __init__(self, kind: str, given: str, suggestions: list[str]) -> None:

@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import contextlib
 import enum
+import re
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -30,10 +31,11 @@ from pydantic import BaseModel
 
 from .assessment import Assessment, assessment_from_located
 from .atomic import write_atomic
-from .errors import AssessmentError, Problem
+from .errors import AssessmentError, Problem, UnknownIdError
 from .fact_schema import _strip_annotated, _unwrap_optional
 from .labels import question, value_label
-from .text import Lang, did_you_mean
+from .names import find, fold
+from .text import Lang, Text
 from .yaml_source import Located, SourceError, read_file
 
 Kind = Literal["bool", "int", "float", "enum", "enum_list", "int_list", "text", "text_list", "id_list"]
@@ -44,15 +46,20 @@ ORDER = ("husholdning", "malgrupper", "bolig", "okonomi", "helse", "arbeid_utdan
 class _Marker(enum.Enum):
     UNKNOWN = "unknown"
     BACK = "back"
+    KEEP = "keep"
 
 
+#: "vet ikke": the answer is cleared (unknown is never "no")
 UNKNOWN = _Marker.UNKNOWN
+#: "<": back one question
 BACK = _Marker.BACK
+#: Enter: leave the answer as it is (on a new question: unknown; on one answered before: that answer)
+KEEP = _Marker.KEEP
 
 _WORDS = {
     "unknown": {"v", "vet ikke", "vetikke", "?", "unknown", "u", "don't know", "dont know"},
     "back": {"<", "tilbake", "back", "b"},
-    "none": {"-", "ingen", "none"},
+    "none": {"-", "ingen", "none", "nei", "no"},
     "yes": {"j", "ja", "y", "yes"},
     "no": {"n", "nei", "no"},
 }
@@ -70,17 +77,39 @@ class Question:
     ask_if: Callable[[dict[str, Any]], bool] | None = field(default=None, compare=False)
 
 
+# -- which questions fit the situation --------------------------------------------
+#
+# Two kinds of condition. A *follow-up* asks for the detail of an earlier
+# answer and is asked only when that answer calls for it (the position
+# percentage of someone in work, LAR for someone who uses substances). An
+# *exclusion* leaves out a question the situation rules out, and only when
+# it is known to: nobody is asked about rent arrears at a crisis centre, or
+# about debt collection after saying there is no debt, while a situation
+# not yet known hides nothing (unknown is never "no").
+
+#: where the person rents the home they live in
+RENTED = ("kommunal_gjennomgangsbolig", "kommunal_utleiebolig", "privat_leie", "annet")
+#: where the person has a home of their own, rented or owned: the questions
+#: about "the home" (its size, its costs, years in it, losing it) fit these;
+#: not a crisis centre, an institution, prison, friends' sofa or no home
+OWN_HOME = (*RENTED, "eid")
+
+
+def _lives_in(situations: tuple[str, ...]) -> Callable[[dict[str, Any]], bool]:
+    return lambda a: a.get("bolig.situasjon") in (*situations, None)
+
+
 def _receives(source: str) -> Callable[[dict[str, Any]], bool]:
     """Ask about when a benefit ends only of someone who receives it (or whose income is unknown)."""
     return lambda a: a.get("okonomi.inntektskilder") is None or source in a["okonomi.inntektskilder"]
 
 
 _CONDITIONS: dict[str, Callable[[dict[str, Any]], bool]] = {
+    # follow-ups
     "husholdning.funksjonsnedsettelse": lambda a: bool(a.get("husholdning.barn_alder")) or (a.get("husholdning.voksne") or 1) > 1,
     "husholdning.hatt_barnevern": lambda a: a.get("husholdning.alder") is None or a["husholdning.alder"] <= 25,
     "husholdning.enslig_forsorger": lambda a: bool(a.get("husholdning.barn_alder")),
     "husholdning.barnevern": lambda a: bool(a.get("husholdning.barn_alder")),
-    "bolig.ar_i_boligen": lambda a: a.get("bolig.situasjon") not in ("uten_fast_bolig", None),
     "arbeid_utdanning.stillingsprosent": lambda a: a.get("arbeid_utdanning.status") == "i_arbeid",
     "arbeid_utdanning.midlertidig_ansatt": lambda a: a.get("arbeid_utdanning.status") == "i_arbeid",
     "arbeid_utdanning.utdanning_godkjent": lambda a: a.get("arbeid_utdanning.utdanning_fra_utlandet") is True,
@@ -93,7 +122,35 @@ _CONDITIONS: dict[str, Callable[[dict[str, Any]], bool]] = {
     "okonomi.overgangsstonad_uker_igjen": _receives("overgangsstonad"),
     "okonomi.sykepenger_uker_igjen": _receives("sykepenger"),
     "okonomi.introduksjonsstonad_uker_igjen": _receives("introduksjonsstonad"),
+    # exclusions
+    "bolig.ar_i_boligen": _lives_in(OWN_HOME),
+    "bolig.husleierestanse": _lives_in(RENTED),
+    "bolig.utkastelsesfare": _lives_in(OWN_HOME),
+    "bolig.trangbodd": _lives_in(OWN_HOME),
+    "bolig.uegnet": _lives_in(OWN_HOME),
+    "bolig.boutgiftsbelastning": _lives_in(OWN_HOME),
+    "okonomi.inntekt_stabil": lambda a: a.get("okonomi.inntektskilder") != [],  # no income: nothing to be stable
+    "okonomi.inkasso": lambda a: a.get("okonomi.gjeld") is not False,
+    "okonomi.gjeldsordning": lambda a: a.get("okonomi.gjeld") is not False,
 }
+
+
+def flat_answers(assessment: Assessment) -> dict[str, Any]:
+    """What an assessment knows, by question path (``bolig.situasjon``), as the interview holds answers."""
+    out: dict[str, Any] = {}
+    for key, value in assessment.model_dump(mode="json", exclude_none=True).items():
+        if isinstance(value, dict):
+            out.update({f"{key}.{name}": v for name, v in value.items()})
+        elif key in ORDER:
+            out[key] = value
+    return out
+
+
+def fits(path: str, assessment: Assessment) -> bool:
+    """Whether the interview would ask about ``path`` given what ``assessment`` knows:
+    the plan's open questions leave out what the situation rules out, as the interview does."""
+    condition = _CONDITIONS.get(path)
+    return condition is None or condition(flat_answers(assessment))
 
 
 def _bounds(f: Any) -> tuple[float | None, float | None, int | None]:
@@ -149,33 +206,92 @@ def questions() -> list[Question]:
     return out
 
 
-def choices_text(q: Question, lang: Lang) -> list[str]:
-    """Numbered choices for an enum question: ``1) Leier privat``."""
-    return [f"{i}) {value_label(q.path, v, lang)}" for i, v in enumerate(q.choices, 1)]
+# -- the words of a question and its choices -------------------------------------
+
+#: measures as (id, title) pairs, in the order the interview numbers them
+Measures = Sequence[tuple[str, Text]]
 
 
-def hint(q: Question, lang: Lang) -> str:
-    """What may be typed, in a few words."""
+def measure_choices(catalogue: Mapping[str, Any], lang: Lang, pillars: Sequence[str] = ()) -> list[tuple[str, Text]]:
+    """The measures of a catalogue (id → entry with ``title`` and ``pillar``), as the
+    interview numbers them: by pillar (in ``pillars`` order), then by title."""
+    order = list(pillars)
+    return [(m.id, m.title) for m in sorted(catalogue.values(), key=lambda m: (
+        order.index(m.pillar) if m.pillar in order else len(order), m.title.get(lang)))]
+
+
+def choices(q: Question, lang: Lang, measures: Measures = ()) -> list[str]:
+    """What a numbered choice shows, in order: enum labels, or measure titles."""
+    if q.kind == "id_list":
+        return [t.get(lang) for _, t in measures]
+    return [value_label(q.path, v, lang) for v in q.choices]
+
+
+def choices_text(q: Question, lang: Lang, measures: Measures = ()) -> list[str]:
+    """Numbered choices for a choice question: ``1) Leier privat``."""
+    return [f"{i}) {label}" for i, label in enumerate(choices(q, lang, measures), 1)]
+
+
+#: the unit a number answer is in, by the end of the field's name
+_UNIT_OF = (("prosent", "%"), ("uker", "uker"), ("alder", "år"), ("ar_i_", "år"))
+#: what a person may write after a number, per unit (folded: æøå as in ids)
+_UNIT_WORDS = {
+    "%": {"%", "prosent", "percent", "pst"},
+    "uker": {"uke", "uker", "u", "week", "weeks", "wk", "wks"},
+    "år": {"ar", "aar", "year", "years", "yr", "yrs"},
+}
+_OTHER_UNITS = {"maned", "maneder", "mnd", "month", "months", "dag", "dager", "day", "days", "timer", "hours"}
+_UNIT_NAMES = {"%": ("prosent", "per cent"), "uker": ("uker", "weeks"), "år": ("år", "years")}
+
+
+def unit(q: Question) -> str | None:
+    """The unit a number question is answered in (``%``, ``uker``, ``år``), if any."""
+    name = q.path.rsplit(".", 1)[-1]
+    return next((u for part, u in _UNIT_OF if part in name), None)
+
+
+def hint(q: Question, lang: Lang, answered: bool = False) -> str:
+    """What may be typed, in a few words; ``answered``: the question has an answer to keep."""
     nb = lang == "nb"
-    unknown = "v = vet ikke" if nb else "u = unknown"
-    back = "< = tilbake" if nb else "< = back"
+    u = unit(q)
+    shown_unit = f" {_UNIT_NAMES[u][0 if nb else 1]}" if u else ""
+    if q.lo is not None and q.hi is not None:
+        number = (f"tall {q.lo:g}–{q.hi:g}" if nb else f"number {q.lo:g}–{q.hi:g}") + shown_unit
+    else:
+        number = ("tall" if nb else "number") + shown_unit
     by_kind = {
         "bool": "j/n" if nb else "y/n",
-        "int": (f"tall {q.lo:g}–{q.hi:g}" if nb else f"number {q.lo:g}–{q.hi:g}") if q.lo is not None and q.hi is not None else ("tall" if nb else "number"),
-        "float": (f"tall {q.lo:g}–{q.hi:g}" if nb else f"number {q.lo:g}–{q.hi:g}") if q.lo is not None and q.hi is not None else ("tall" if nb else "number"),
-        "enum": "nummer" if nb else "number",
+        "int": number,
+        "float": number,
+        "enum": "nummer eller ord" if nb else "number or words",
         "enum_list": "numre med mellomrom, - = ingen" if nb else "numbers separated by spaces, - = none",
         "int_list": "tall med mellomrom, - = ingen" if nb else "numbers separated by spaces, - = none",
-        "text": "tekst, tomt = hopp over" if nb else "text, empty = skip",
+        "text": "tekst" if nb else "text",
         "text_list": "tekst, skill med ;" if nb else "text, separate with ;",
-        "id_list": "id-er med mellomrom, - = ingen" if nb else "ids separated by spaces, - = none",
+        "id_list": "numre eller titler, - = ingen" if nb else "numbers or titles, - = none",
     }[q.kind]
-    return f"{by_kind}; {unknown}; {back}"
+    enter = ("Enter = behold" if nb else "Enter = keep") if answered else ("Enter = hopp over" if nb else "Enter = skip")
+    unknown = "v = vet ikke" if nb else "u = unknown"
+    back = "< = tilbake" if nb else "< = back"
+    return f"{by_kind}; {enter}; {unknown}; {back}"
 
 
 def prompt_text(q: Question, lang: Lang) -> str:
     return question(q.path, lang)
 
+
+def shown_value(q: Question | str, value: Any, lang: Lang, measures: Measures = ()) -> str:
+    """An answer as words (measures by their titles, never ids)."""
+    path = q if isinstance(q, str) else q.path
+    titles = dict(measures)
+    if isinstance(value, list) and value and all(v in titles for v in value):
+        return ", ".join(titles[v].get(lang) for v in value)
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and not isinstance(q, str) and unit(q):
+        return f"{value_label(path, value, lang)} {'%' if unit(q) == '%' else _UNIT_NAMES[unit(q) or ''][0 if lang == 'nb' else 1]}"
+    return value_label(path, value, lang)
+
+
+# -- understanding an answer ------------------------------------------------------
 
 class AnswerError(ValueError):
     """An answer that does not fit; the message says what would."""
@@ -186,43 +302,110 @@ def _msg(lang: Lang, nb: str, en: str) -> str:
 
 
 def _number(text: str, q: Question, lang: Lang, integer: bool) -> float | int:
-    t = text.replace(",", ".").strip()
+    """A number as people write it: ``40``, ``40 %``, ``2,5 år``, ``3 uker``."""
+    m = re.fullmatch(r"\s*([-+]?\d+(?:[.,]\d+)?)\s*(.*?)\s*", text)
+    what = _msg(lang, "skriv et helt tall" if integer else "skriv et tall", "type a whole number" if integer else "type a number")
+    if m is None:
+        raise AnswerError(what)
+    number, word = m.group(1).replace(",", "."), fold(m.group(2)) or m.group(2).strip()
+    u = unit(q)
+    if word:
+        if u is not None and word in _UNIT_WORDS[u]:
+            pass
+        elif word in _OTHER_UNITS or any(word in ws for ws in _UNIT_WORDS.values()):
+            raise AnswerError(_msg(lang, f"svar i {_UNIT_NAMES[u][0]}" if u else "svar med et tall uten enhet",
+                                   f"answer in {_UNIT_NAMES[u][1]}" if u else "answer with a number, no unit"))
+        else:
+            raise AnswerError(what)
     try:
-        value: float | int = int(t) if integer else float(t)
+        value: float | int = int(number) if integer else float(number)
     except ValueError:
-        raise AnswerError(_msg(lang, "skriv et helt tall" if integer else "skriv et tall",
-                               "type a whole number" if integer else "type a number")) from None
-    if value != value or value in (float("inf"), float("-inf")):
-        raise AnswerError(_msg(lang, "skriv et tall", "type a number"))
+        raise AnswerError(what) from None
     if (q.lo is not None and value < q.lo) or (q.hi is not None and value > q.hi):
         raise AnswerError(_msg(lang, f"tallet må være mellom {q.lo:g} og {q.hi:g}", f"the number must be between {q.lo:g} and {q.hi:g}"))
     return value
 
 
+#: words for the choice that says "none" (its id is ``ingen`` or begins so), in either language
+_NONE_WORDS = frozenset({"ingen", "none"})
+
+
 def _choice(token: str, q: Question, lang: Lang) -> str:
-    t = token.strip().casefold()
+    """A choice by its number, its id or its label in either language (any case, with or without æøå);
+    a word that begins only one label is enough ("krise" for "Bor på krisesenter")."""
+    t = token.strip()
     if t.isdigit() and 1 <= int(t) <= len(q.choices):
         return q.choices[int(t) - 1]
-    for v in q.choices:
-        if t in (v.casefold(), value_label(q.path, v, lang).casefold()):
-            return v
-    raise AnswerError(_msg(lang, f"velg et nummer fra 1 til {len(q.choices)}", f"choose a number from 1 to {len(q.choices)}"))
+    names = {v: Text(nb=value_label(q.path, v, "nb"), en=value_label(q.path, v, "en")) for v in q.choices}
+    try:
+        return find(t, names, "value", lang)
+    except UnknownIdError:
+        pass
+    key = fold(t)
+    nothing = [v for v in q.choices if v == "ingen" or v.startswith("ingen_")]
+    if key in _NONE_WORDS and len(nothing) == 1:  # "none" for "No substance use", "ingen" for "Ingen fullført"
+        return nothing[0]
+    for pattern in (rf"^{re.escape(key)}", rf"\b{re.escape(key)}"):  # a label that begins so, else a word in one
+        starts = [v for v, name in names.items() if key and any(re.search(pattern, fold(n)) for n in (name.nb, name.en))]
+        if len(starts) == 1:
+            return starts[0]
+    raise AnswerError(_msg(lang, f"velg et nummer fra 1 til {len(q.choices)}, eller skriv ordene i ett av valgene",
+                           f"choose a number from 1 to {len(q.choices)}, or type the words of one of the choices"))
 
 
-def parse_answer(q: Question, text: str, lang: Lang, measure_ids: frozenset[str] = frozenset()) -> Any:
-    """The value of an answer, :data:`UNKNOWN`, or :data:`BACK`.
+def _several(raw: str, count: int, one: Callable[[str], str], lang: Lang) -> list[str]:
+    """Several choices: by number (``3 12``), or by words separated by commas or
+    semicolons (``Bostøtte, Startlån``), or single words separated by spaces
+    (``aap uforetrygd``). ``one`` finds one choice by its words (raising
+    :class:`AnswerError`); the numbers are 1 to ``count``."""
+    tokens = raw.replace(",", " ").replace(";", " ").split()
+    if all(t.isdigit() for t in tokens):
+        if any(not 1 <= int(t) <= count for t in tokens):
+            raise AnswerError(_msg(lang, f"velg numre fra 1 til {count}", f"choose numbers from 1 to {count}"))
+        return [str(int(t)) for t in tokens]
+    out: list[str] = []
+    for part in (p.strip() for p in re.split(r"[;,]", raw) if p.strip()):
+        try:
+            out.append(one(part))
+        except AnswerError:
+            words = part.split()
+            if len(words) == 1:
+                raise
+            out += [one(w) for w in words]  # the first word that is not a choice says so
+    return out
 
-    Raises :class:`AnswerError` with a message that says what would fit.
+
+def _measures(raw: str, lang: Lang, measures: Measures) -> list[str]:
+    """Measures by number (``3 12``) or by title or id (``Bostøtte, Startlån``; ``bostotte startlan``)."""
+    titles = dict(measures)
+
+    def one(words: str) -> str:
+        if words.isdigit():
+            return measures[int(words) - 1][0]
+        try:
+            return find(words, titles, "measure", lang)
+        except UnknownIdError as exc:
+            raise AnswerError(exc.render(lang)) from None
+
+    return sorted({one(t) for t in _several(raw, len(measures), one, lang)})
+
+
+def parse_answer(q: Question, text: str, lang: Lang, measures: Measures = ()) -> Any:
+    """The value of an answer, or :data:`KEEP` (Enter), :data:`UNKNOWN` ("v") or :data:`BACK` ("<").
+
+    Natural answers are understood: ``ja``/``nei``, a choice's words instead
+    of its number, ``40 %``, ``3 uker``, measures by title. Raises
+    :class:`AnswerError` with a message that says what would fit.
     """
     raw = text.strip()
     low = raw.casefold()
+    if raw == "":
+        return KEEP
     if low in _WORDS["back"]:
         return BACK
-    if low in _WORDS["unknown"] or (raw == "" and q.kind not in ("text",)):
+    if low in _WORDS["unknown"]:
         return UNKNOWN
     if q.kind == "text":
-        if raw == "":
-            return UNKNOWN
         if q.max_len and len(raw) > q.max_len:
             raise AnswerError(_msg(lang, f"høyst {q.max_len} tegn", f"at most {q.max_len} characters"))
         return raw
@@ -243,39 +426,48 @@ def parse_answer(q: Question, text: str, lang: Lang, measure_ids: frozenset[str]
         if any(len(i) > (q.max_len or 2000) for i in items):
             raise AnswerError(_msg(lang, "hvert punkt høyst 2000 tegn", "each item at most 2000 characters"))
         return items
-    tokens = [t for t in raw.replace(",", " ").split() if t]
+    if q.kind == "id_list":
+        return _measures(raw, lang, measures)
     if q.kind == "enum_list":
-        return sorted({_choice(t, q, lang) for t in tokens}, key=q.choices.index)
-    if q.kind == "int_list":
-        return [int(_number(t, q, lang, True)) for t in tokens]
-    # id_list
-    out = []
-    for t in tokens:
-        if t not in measure_ids:
-            close = did_you_mean(t, measure_ids)
-            suggestion = (_msg(lang, " Mente du: ", " Did you mean: ") + ", ".join(close) + "?") if close else ""
-            raise AnswerError(_msg(lang, "ukjent tiltak (se 'ibp rules list').", "unknown measure (see 'ibp rules list').") + suggestion)
-        out.append(t)
-    return sorted(set(out))
+        return sorted({_choice(t, q, lang) for t in _several(raw, len(q.choices), lambda t: _choice(t, q, lang), lang)},
+                      key=q.choices.index)
+    return [int(_number(t, q, lang, True)) for t in raw.replace(",", " ").replace(";", " ").split()]
 
+
+# -- the interview ------------------------------------------------------------------
 
 @dataclass
 class Interview:
-    """The interview's state: answers so far and where we are."""
+    """The interview's state: the answers so far, where we are, and what was asked.
+
+    After the last question comes the review (:meth:`review`); :meth:`edit`
+    goes back to one answer from there, asks whatever the change makes newly
+    relevant, and returns to the review.
+    """
 
     qs: list[Question] = field(default_factory=questions)
     answers: dict[str, Any] = field(default_factory=dict)
     position: int = 0
     history: list[int] = field(default_factory=list)
+    #: the questions asked so far (answered or not)
+    asked: set[str] = field(default_factory=set)
+    #: while changing an answer from the review: the question changed
+    editing: int | None = None
+
+    def applies(self, q: Question) -> bool:
+        return q.ask_if is None or q.ask_if(self.answers)
 
     def current(self) -> Question | None:
-        """The next question to ask, skipping those that do not apply."""
+        """The next question to ask, skipping those that do not apply (and, when
+        changing an answer from the review, those already asked); None = review."""
         while self.position < len(self.qs):
             q = self.qs[self.position]
-            if q.ask_if is None or q.ask_if(self.answers):
+            if self.applies(q) and not (self.editing is not None and self.position > self.editing and q.path in self.asked):
                 return q
-            self.answers.pop(q.path, None)
+            if not self.applies(q):
+                self.answers.pop(q.path, None)
             self.position += 1
+        self.editing = None
         return None
 
     def answer(self, value: Any) -> None:
@@ -286,37 +478,54 @@ class Interview:
             return
         if value is UNKNOWN:
             self.answers.pop(q.path, None)
-        else:
+        elif value is not KEEP:
             self.answers[q.path] = value
+        self.asked.add(q.path)
         self.history.append(self.position)
         self.position += 1
 
     def back(self) -> None:
-        if self.history:
+        if self.history and (self.editing is None or self.history[-1] >= self.editing):
             self.position = self.history.pop()
+        elif self.editing is not None:  # "<" at the answer being changed: back to the review
+            self.position, self.editing = len(self.qs), None
+
+    def review(self) -> list[tuple[Question, Any]]:
+        """Every question that applies to the answers, with its answer (None = not known), in order."""
+        return [(q, self.answers.get(q.path)) for q in self.qs if self.applies(q)]
+
+    def edit(self, path: str) -> None:
+        """Change one answer from the review (see the class doc)."""
+        index = [q.path for q in self.qs].index(path)
+        self.position, self.editing = index, index
+        self.history = [i for i in self.history if i < index]
 
     def assessment_data(self) -> dict[str, Any]:
-        """The answers as assessment data (unknowns left out), in the current format."""
+        """The answers as assessment data in the current format (unknowns left out, and answers to
+        questions that no longer apply: a changed answer can rule one out)."""
         from .assessment import ASSESSMENT_SCHEMA_VERSION
 
         out: dict[str, Any] = {"schema_version": ASSESSMENT_SCHEMA_VERSION}
-        for path, value in self.answers.items():
-            if "." in path:
-                section, name = path.split(".", 1)
+        for q, value in self.review():
+            if value is None:
+                continue
+            if "." in q.path:
+                section, name = q.path.split(".", 1)
                 out.setdefault(section, {})[name] = value
             else:
-                out[path] = value
+                out[q.path] = value
         return {k: out[k] for k in ("schema_version",) + ORDER if k in out}
 
     def restore(self, answers: dict[str, Any], next_path: str | None) -> None:
-        """Continue from saved answers, at the question ``next_path`` (``None`` = all asked).
+        """Continue from saved answers, at the question ``next_path`` (``None`` = all asked: the review).
 
         "<" then goes back through the questions that applied before it.
         """
         self.answers = dict(answers)
         paths = [q.path for q in self.qs]
         self.position = paths.index(next_path) if next_path in paths else len(self.qs)
-        self.history = [i for i, q in enumerate(self.qs[: self.position]) if q.ask_if is None or q.ask_if(self.answers)]
+        self.history = [i for i, q in enumerate(self.qs[: self.position]) if self.applies(q)]
+        self.asked = {self.qs[i].path for i in self.history}
 
 
 # -- saving: the assessment file, and a recovery copy while the interview runs ----

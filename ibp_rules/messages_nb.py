@@ -22,6 +22,51 @@ def _kind(m: re.Match[str], group: int = 1) -> str:
     return _KINDS.get(m.group(group), m.group(group))
 
 
+#: what the YAML and JSON parsers and the file system say, in bokmål (their
+#: own words, as the user meets them most; a form not here stays in English)
+_PARSER_WORDS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"^the file does not exist$"), "filen finnes ikke"),
+    (re.compile(r"^it is a folder, not a file$"), "det er en mappe, ikke en fil"),
+    (re.compile(r"^a part of the path is not a folder$"), "en del av stien er ikke en mappe"),
+    (re.compile(r"^no permission to read it$"), "ingen tilgang til å lese den"),
+    (re.compile(r"^the file name is too long$"), "filnavnet er for langt"),
+    (re.compile(r"^too many symbolic links$"), "for mange symbolske lenker"),
+    (re.compile(r"^did not find expected node content$"), "fant ikke en verdi der en var ventet"),
+    (re.compile(r"^mapping values are not allowed (here|in this context)$"),
+     "et kolon (nøkkel: verdi) er ikke tillatt her; sett teksten i anførselstegn eller sjekk innrykket"),
+    (re.compile(r"^could not find expected ':'$"), "fant ikke ventet ':' (nøkkel: verdi)"),
+    (re.compile(r"^did not find expected key$"), "fant ikke ventet nøkkel; sjekk innrykket"),
+    (re.compile(r"^did not find expected '-' indicator$"), "fant ikke ventet '-' (et listepunkt); sjekk innrykket"),
+    (re.compile(r"^did not find expected ',' or '(.)'$"), r"fant ikke ventet ',' eller '\1'"),
+    (re.compile(r"^found character that cannot start any token$"), "fant et tegn som ikke kan starte en verdi (tabulator?)"),
+    (re.compile(r"^found character '(.*)' that cannot start any token$"), r"fant tegnet '\1', som ikke kan starte en verdi"),
+    (re.compile(r"^found unexpected end of stream$"), "filen slutter midt i en verdi"),
+    (re.compile(r"^found unknown escape character.*$"), "ukjent escape-tegn etter '\\'"),
+    (re.compile(r"^found undefined alias.*$"), "fant et alias (*navn) som ikke er definert"),
+    (re.compile(r"^found unexpected ':'$"), "fant et uventet ':'"),
+    (re.compile(r"^expected (.*), but found (.*)$"), r"ventet \1, men fant \2"),
+    (re.compile(r"^while scanning (.*)$"), r"under lesing av \1"),
+    (re.compile(r"^while parsing (.*)$"), r"under lesing av \1"),
+    (re.compile(r"^syntax error$"), "syntaksfeil"),
+    (re.compile(r"^Expecting value$"), "ventet en verdi"),
+    (re.compile(r"^Expecting property name enclosed in double quotes$"), "ventet et nøkkelnavn i doble anførselstegn"),
+    (re.compile(r"^Expecting '(.)' delimiter$"), r"ventet skilletegnet '\1'"),
+    (re.compile(r"^Extra data$"), "mer tekst etter slutten av verdien"),
+    (re.compile(r"^Unterminated string starting at$"), "teksten mangler avsluttende anførselstegn"),
+    (re.compile(r"^Invalid control character at$"), "ugyldig kontrolltegn i teksten"),
+    (re.compile(r"^Invalid \\escape$"), "ugyldig escape-tegn etter '\\'"),
+]
+
+
+def _words(text: str) -> str:
+    """A parser's or the file system's words in bokmål, when known."""
+    for pattern, replacement in _PARSER_WORDS:
+        m = pattern.match(text)
+        if m:
+            return m.expand(replacement)
+    return text
+
+
 _PATTERNS: list[tuple[re.Pattern[str], str | object]] = [
     (re.compile(r"^unknown (measure id|measure|partner|derived fact|fact) '(.*?)'[.;](.*)$"),
      lambda m: f"ukjent {_kind(m)} '{m.group(2)}'.{m.group(3)}"),
@@ -71,9 +116,9 @@ _PATTERNS: list[tuple[re.Pattern[str], str | object]] = [
     (re.compile(r"^a real source reference is required .*$"),
      "en ekte kildehenvisning kreves (f.eks. 'veileder §4.1.1'), ikke en plassholder"),
     (re.compile(r"^no such file or folder$"), "filen eller mappen finnes ikke"),
-    (re.compile(r"^cannot read the file: (.*)$"), r"kan ikke lese filen: \1"),
-    (re.compile(r"^not valid YAML/JSON: (.*)$"), r"ikke gyldig YAML/JSON: \1"),
-    (re.compile(r"^not valid JSON: (.*)$"), r"ikke gyldig JSON: \1"),
+    (re.compile(r"^cannot read the file: (.*)$"), lambda m: f"kan ikke lese filen: {_words(m.group(1))}"),
+    (re.compile(r"^not valid YAML/JSON: (.*)$"), lambda m: f"ikke gyldig YAML/JSON: {_words(m.group(1))}"),
+    (re.compile(r"^not valid JSON: (.*)$"), lambda m: f"ikke gyldig JSON: {_words(m.group(1))}"),
     (re.compile(r"^the tag '(.*)' is not allowed; .*$"), r"taggen '\1' er ikke tillatt; bare vanlige data (tekst, tall, true/false, lister, nøkler) leses"),
     (re.compile(r"^nested more than (\d+) levels deep$"), r"nøstet dypere enn \1 nivåer"),
     (re.compile(r"^too many values \(more than (\d+)\).*$"), r"for mange verdier (mer enn \1)"),
@@ -81,6 +126,7 @@ _PATTERNS: list[tuple[re.Pattern[str], str | object]] = [
     (re.compile(r"^merge keys \('<<'\) are not allowed$"), "flettenøkler ('<<') er ikke tillatt"),
     (re.compile(r"^a key must be plain text$"), "en nøkkel må være vanlig tekst"),
     (re.compile(r"^file is larger than (\d+) MiB$"), r"filen er større enn \1 MiB"),
+    (re.compile(r"^the line is longer than (\d+) MiB$"), r"linjen er lengre enn \1 MiB"),
     (re.compile(r"^the file is not valid UTF-8 text$"), "filen er ikke gyldig UTF-8-tekst"),
     (re.compile(r"^cannot read this value: (.*)$"), r"kan ikke lese denne verdien: \1"),
 ]

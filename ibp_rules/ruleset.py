@@ -43,7 +43,7 @@ from .ruleset_files import (
 )
 from .text import suggestion_suffix
 from .validation_messages import describe
-from .yaml_source import Located, PathKey, SourceError, format_path, read_bytes
+from .yaml_source import Located, PathKey, SourceError, format_path, read_bytes, read_reason
 
 RULE_FILE_SUFFIXES = (".yaml", ".yml")
 CASES_SUFFIXES = (".cases.yaml", ".cases.yml")
@@ -188,7 +188,7 @@ def _collect_files(paths: Sequence[Path]) -> tuple[list[_SourceFile], list[Probl
             try:
                 raw = p.read_bytes()
             except OSError as exc:
-                problems.append(Problem(str(p), None, "", f"cannot read the file: {exc.strerror or exc}"))
+                problems.append(Problem(str(p), None, "", f"cannot read the file: {read_reason(exc)}"))
                 continue
             files.append(_SourceFile(p, index, rel, raw))
     digest = hashlib.sha256()

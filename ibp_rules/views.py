@@ -438,14 +438,17 @@ def spoken_question(path: str, lang: Lang) -> str:
     return _INPUT_HINT.sub("?", question(path, lang))
 
 
-def _open_questions(strategy: Strategy, rs: Ruleset, lang: Lang) -> tuple[QuestionView, ...]:
-    """The strategy's open questions, asked as the intake asks them, in assessment order."""
+def _open_questions(strategy: Strategy, rs: Ruleset, lang: Lang, assessment: Assessment | None = None) -> tuple[QuestionView, ...]:
+    """The strategy's open questions, asked as the intake asks them, in assessment order;
+    with the assessment, not those the intake would not ask (rent arrears at a crisis centre)."""
+    from .intake import fits
+
     return tuple(QuestionView(
         path=q.path, question=spoken_question(q.path, lang), field=field_label(q.path, lang),
         adds=tuple(_measure_title(rs, mid, lang) for mid in q.adds),
         removes=tuple(_measure_title(rs, mid, lang) for mid in q.removes),
         tasks=tuple(rs.tasks[t].title.get(lang) if t in rs.tasks else t for t in q.tasks), rules=tuple(q.rules),
-    ) for q in strategy.open_questions)
+    ) for q in strategy.open_questions if assessment is None or fits(q.path, assessment))
 
 
 def build_view(strategy: Strategy, ruleset: Ruleset, lang: Lang = "nb", decisions: Decisions | None = None,
@@ -502,7 +505,7 @@ def build_view(strategy: Strategy, ruleset: Ruleset, lang: Lang = "nb", decision
                              tuple(_fact(rs, r, lang) for r in n.resources),
                              tuple(_measure_title(rs, mid, lang) for mid in n.measures)) for n in strategy.needs),
         stages=tuple(stages),
-        questions=_open_questions(strategy, rs, lang),
+        questions=_open_questions(strategy, rs, lang, assessment),
         tasks=tuple(TaskView(t.id, t.title.get(lang), t.description.get(lang), t.phase, value_word("phase", t.phase, lang),
                              tuple(_reason(rs, w, lang) for w in t.why)) for t in strategy.tasks),
         excluded=tuple(ExcludedView(x.id, x.title.get(lang), tuple(_reason(rs, w, lang) for w in x.why)) for x in strategy.excluded),

@@ -13,6 +13,7 @@ keys are refused; and the number of nodes is bounded so an alias bomb
 
 from __future__ import annotations
 
+import errno
 import json
 import re
 from dataclasses import dataclass, field
@@ -334,13 +335,30 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a number JSON allows")
 
 
+#: errno → why a file cannot be read, in words (translated in messages_nb); anything else shows the system's words
+_READ_REASONS = {
+    errno.ENOENT: "the file does not exist",
+    errno.EISDIR: "it is a folder, not a file",
+    errno.ENOTDIR: "a part of the path is not a folder",
+    errno.EACCES: "no permission to read it",
+    errno.EPERM: "no permission to read it",
+    errno.ENAMETOOLONG: "the file name is too long",
+    errno.ELOOP: "too many symbolic links",
+}
+
+
+def read_reason(exc: OSError) -> str:
+    """Why a file could not be read, in a fixed English form that has a Norwegian one."""
+    return _READ_REASONS.get(exc.errno or 0) or exc.strerror or type(exc).__name__
+
+
 def read_file(path: Path) -> Located:
     """Read a YAML or JSON file from disk; ``.json`` files are parsed as strict JSON."""
     file = str(path)
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise SourceError(Problem(file, None, "", f"cannot read the file: {exc.strerror or exc}")) from None
+        raise SourceError(Problem(file, None, "", f"cannot read the file: {read_reason(exc)}")) from None
     return read_bytes(raw, file, as_json=path.suffix.lower() == ".json")
 
 

@@ -95,3 +95,61 @@ def test_schema_has_no_identity_fields_and_exports() -> None:
         assert forbidden not in text
     assert schema["additionalProperties"] is False
     assert set(schema["properties"]) >= {"husholdning", "bolig", "okonomi", "helse", "arbeid_utdanning", "mal", "malgrupper"}
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        "helse: {arbeidsevne: nedsatt_varig}\nokonomi: {inntektskilder: [aap]}\n",
+        b'{"helse": {"arbeidsevne": "nedsatt_varig"}, "okonomi": {"inntektskilder": ["aap"]}}',
+        {"helse": {"arbeidsevne": "nedsatt_varig"}, "okonomi": {"inntektskilder": ["aap"]}},
+    ],
+)
+def test_parse_assessment_is_the_one_entry_for_text_bytes_and_mappings(given: Any) -> None:
+    a = parse_assessment(given)
+    assert a.helse.arbeidsevne == "nedsatt_varig" and a.okonomi.inntektskilder == ["aap"]
+
+
+@pytest.mark.parametrize(
+    ("given", "path", "line"),
+    [
+        ("helse:\n  arbeidsevne: litt\n", "helse.arbeidsevne", 2),
+        (b"okonomi:\n  gjeld: 3\n", "okonomi.gjeld", 2),
+        ({"okonomi": {"gjeld": 3}}, "okonomi.gjeld", None),
+        ({"bolig": "eid"}, "bolig", None),
+        ("bolig: [\n", "", 2),
+        (42, "", None),
+    ],
+)
+def test_parse_assessment_raises_the_typed_error_never_pydantics(given: Any, path: str, line: int | None) -> None:
+    from pydantic import ValidationError
+
+    with pytest.raises(AssessmentError) as exc:
+        parse_assessment(given, "sak")
+    assert not isinstance(exc.value, ValidationError)
+    (problem,) = exc.value.problems
+    assert (problem.path, problem.line, problem.file) == (path, line, "sak")
+
+
+def test_the_readme_library_example_runs_and_raises_the_documented_error() -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    example = readme.split("As a library:\n\n```python\n", 1)[1].split("```", 1)[0]
+    assert "parse_assessment" in example and "model_validate" not in example
+    scope: dict[str, Any] = {}
+    exec(compile(example, "README.md", "exec"), scope)  # noqa: S102 - our own README
+    assert '"schema_version"' in scope["strategy"].to_json()
+    bad = example.replace('"nedsatt_varig"', '"litt"')
+    with pytest.raises(AssessmentError) as exc:
+        exec(compile(bad, "README.md", "exec"), {})  # noqa: S102
+    assert exc.value.problems[0].path == "helse.arbeidsevne"
+
+
+def test_yes_no_fields_take_ja_and_nei() -> None:
+    """The error message says "true (ja)", so an answer file may say ja/nei (any case) or vet ikke; other words are still refused."""
+    a = parse_assessment("okonomi:\n  gjeld: ja\n  inkasso: NEI\n  sparing: vet ikke\nbolig:\n  vold: Ja\n")
+    assert (a.okonomi.gjeld, a.okonomi.inkasso, a.okonomi.sparing, a.bolig.vold) == (True, False, None, True)
+    assert a == parse_assessment({"okonomi": {"gjeld": True, "inkasso": False}, "bolig": {"vold": True}})
+    for word in ("sant", "1", "j", "yes"):
+        with pytest.raises(AssessmentError) as err:
+            parse_assessment({"okonomi": {"gjeld": word}})
+        assert err.value.problems[0].path == "okonomi.gjeld"

@@ -70,7 +70,7 @@ def test_one_bad_file_in_a_batch_folder_becomes_an_error_record(tmp_path: Path) 
     (folder / "e.json").write_text('{"bolig": {"vold": true, "vold": false}}', encoding="utf-8")
     (folder / "f.yaml").write_bytes(CASE.read_bytes())
     out = tmp_path / "ut.jsonl"
-    r = CliRunner().invoke(cli, ["batch", str(folder), "-o", str(out)])
+    r = CliRunner().invoke(cli, ["batch", str(folder), "-o", str(out), "--lang", "en"])
     assert r.exit_code == 2, r.output
     records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert [(rec["file"], "strategy" in rec) for rec in records] == [

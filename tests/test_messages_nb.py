@@ -46,3 +46,37 @@ def test_every_message_of_a_broken_ruleset_is_norwegian(ruleset_copy: Path) -> N
     assert lines and not [line for line in lines if any(w in line.split(": ", 2)[-1] for w in english)], lines
     en = CliRunner().invoke(cli, ["rules", "validate", str(ruleset_copy), "--lang", "en"])
     assert "Did you mean: 'startlan'" in en.output and "Error: invalid ruleset" in en.output
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "nb", "en"),
+    [
+        ("a.yaml", "a: [\n", "fant ikke en verdi der en var ventet", "did not find expected node content"),
+        ("a.yaml", "a: b: c\n", "et kolon (nøkkel: verdi) er ikke tillatt her", "mapping values are not allowed"),
+        ("a.yaml", "a:\n  - x\n b: 1\n", "fant ikke ventet nøkkel", "did not find expected key"),
+        ("a.yaml", "a:\n\t- x\n", "fant et tegn som ikke kan starte en verdi", "cannot start any token"),
+        ("a.yaml", "a: 'x\n", "filen slutter midt i en verdi", "found unexpected end of stream"),
+        ("a.json", '{"a": }', "ventet en verdi", "Expecting value"),
+        ("a.json", "{a: 1}", "ventet et nøkkelnavn i doble anførselstegn", "Expecting property name"),
+        ("a.json", '{"a": 1} x', "mer tekst etter slutten av verdien", "Extra data"),
+        ("a.json", '{"a" 1}', "ventet skilletegnet ':'", "Expecting ':' delimiter"),
+    ],
+)
+def test_yaml_and_json_parser_messages_are_norwegian(tmp_path: Path, name: str, text: str, nb: str, en: str) -> None:
+    """What the parsers say reaches a coordinator in the chosen language, one at a time."""
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    r = CliRunner().invoke(cli, ["assess", str(tmp_path / name)])
+    assert r.exit_code == 2 and nb in r.stderr and en not in r.stderr
+    r = CliRunner().invoke(cli, ["assess", str(tmp_path / name), "--lang", "en"])
+    assert r.exit_code == 2 and en in r.stderr and nb not in r.stderr
+
+
+def test_file_system_messages_are_norwegian(tmp_path: Path) -> None:
+    folder = tmp_path / "saker"
+    folder.mkdir()
+    for given, nb, en in [(tmp_path / "finnes-ikke.yaml", "filen finnes ikke", "the file does not exist"),
+                          (folder, "det er en mappe, ikke en fil", "it is a folder, not a file")]:
+        r = CliRunner().invoke(cli, ["assess", str(given)])
+        assert r.exit_code == 2 and f"kan ikke lese filen: {nb}" in r.stderr and "No such file" not in r.stderr
+        r = CliRunner().invoke(cli, ["assess", str(given), "--lang", "en"])
+        assert r.exit_code == 2 and f"cannot read the file: {en}" in r.stderr

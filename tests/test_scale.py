@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -44,13 +45,14 @@ def test_batch_equals_one_by_one_and_keeps_order(engine: Engine, tmp_path: Path,
     r = CliRunner().invoke(cli, ["batch", str(src), "-o", str(out), "--workers", str(workers)])
     assert r.exit_code == 2, r.output
     assert "123 vurdert: 121 ok, 2 med feil" in r.output
+    assert re.search(r"med feil \(\d+,\d s, [\d\u00a0]+/s\)", r.output), r.output  # numbers as written in Norwegian
     lines = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
     assert [x["line"] for x in lines] == list(range(1, 123)) + [124]
     for person, rec in zip(people, lines[:120], strict=True):
         assert rec["strategy"] == json.loads(engine.assess(person).to_json())
     bad, broken = lines[120], lines[121]
     assert bad["error"]["problems"][0]["path"] == "bolig.situasjon"
-    assert "not valid JSON" in broken["error"]["problems"][0]["message"]
+    assert "ikke gyldig JSON" in broken["error"]["problems"][0]["message"]
     assert lines[122]["line"] == 124 and lines[122]["strategy"] == lines[0]["strategy"]
 
 
@@ -185,3 +187,58 @@ def test_batch_compact_keeps_ids_and_drops_ruleset_texts(tmp_path: Path) -> None
                [(m["id"], m["stage"], m["phase"], m["partners"], [w["rule"] for w in m["why"]]) for m in compact["measures"]]
         assert [t["id"] for t in full["tasks"]] == [t["id"] for t in compact["tasks"]]
         assert full["ruleset"] == compact["ruleset"] and full["start_with"] == compact["start_with"]
+
+
+def _answer(proc: Any, line: str, timeout: float = 60.0) -> dict:  # type: ignore[type-arg]
+    """Write one record to a running ``ibp batch - -o -`` and read its answer while the input stays open."""
+    import select
+
+    proc.stdin.write((line + "\n").encode())
+    proc.stdin.flush()
+    ready, _, _ = select.select([proc.stdout], [], [], timeout)
+    assert ready, "no answer while the input stays open"
+    return json.loads(proc.stdout.readline())  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_batch_answers_a_pipe_record_by_record_with_the_callers_reference(workers: str) -> None:
+    """A program using ``ibp batch - -o -`` as a helper process: one line in, its answer out, then the next."""
+    import subprocess
+    import sys
+
+    people = list(population(3, 7))
+    proc = subprocess.Popen([sys.executable, "-m", "ibp_rules.cli.main", "batch", "-", "-o", "-", "--workers", workers],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        first = _answer(proc, json.dumps({"ref": "sak-17", "assessment": people[0]}))
+        assert first["line"] == 1 and first["ref"] == "sak-17" and "strategy" in first
+        bare = _answer(proc, json.dumps(people[1]))
+        assert bare["line"] == 2 and "ref" not in bare and "strategy" in bare
+        refused = _answer(proc, json.dumps({"ref": "01019012345", "assessment": people[2]}))
+        assert "ref" not in refused and "12345" not in json.dumps(refused)  # may identify the person: not echoed
+        assert refused["error"]["problems"][0]["path"] == "ref" and "fødselsnummer" in refused["error"]["problems"][0]["message"]
+        beside = _answer(proc, json.dumps({"id": "sak-18", **people[2]}))
+        assert beside["error"]["problems"][0]["path"] == "id" and "konvolutt" in beside["error"]["problems"][0]["message"]
+        assert _answer(proc, "not json")["line"] == 5
+        last = _answer(proc, json.dumps({"ref": "sak-19", "assessment": people[2]}))
+        assert last["ref"] == "sak-19" and last["line"] == 6
+    finally:
+        proc.stdin.close()  # type: ignore[union-attr]
+        rest = proc.stdout.read()  # type: ignore[union-attr]
+        err = proc.stderr.read().decode()  # type: ignore[union-attr]
+        proc.wait(30)
+    assert rest == b"" and proc.returncode == 2 and "6 vurdert: 3 ok, 3 med feil" in err
+
+
+def test_batch_reference_in_a_file_and_a_folder(tmp_path: Path) -> None:
+    """The envelope works the same from a file (in chunks) as from a pipe; the reference's line is the record's."""
+    people = list(population(2, 3))
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps({"ref": "sak-1", "assessment": people[0]}) + "\n"
+                   + json.dumps({"ref": "sak-2", "assessment": {"bolig": {"situasjon": "slott"}}}) + "\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    r = CliRunner().invoke(cli, ["batch", str(src), "-o", str(out), "--lang", "en"])
+    assert r.exit_code == 2
+    a, b = (json.loads(x) for x in out.read_text(encoding="utf-8").splitlines())
+    assert a["ref"] == "sak-1" and "strategy" in a
+    assert b["ref"] == "sak-2" and b["error"]["problems"][0]["path"] == "bolig.situasjon"

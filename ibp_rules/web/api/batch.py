@@ -2,8 +2,9 @@
 
 Each input line is an assessment, or an envelope with the caller's own case
 reference, ``{"ref": "sak-17", "assessment": {…}}``; each output line is the
-result of one input line, in order, as ``ibp batch`` writes it, with the
-reference echoed: ``{"line": 1, "ref": "sak-17", "strategy": {…}}`` or
+result of one input line, in order, exactly as ``ibp batch`` writes it (the
+library reads the envelope for both), with the reference echoed:
+``{"line": 1, "ref": "sak-17", "strategy": {…}}`` or
 ``{"line": 2, "error": {"kind": "input", "problems": […]}}``. A bad line
 never stops the run.
 
@@ -37,7 +38,6 @@ from ibp_rules.engine import Engine
 
 from ..errors import BodyTooLarge, human_size, message
 from ..openapi import answers
-from ..refs import reference_problem
 from .common import LangQuery, lang_of, services, use_engine
 
 router = APIRouter(tags=["strategies"])
@@ -53,26 +53,6 @@ BATCH_ANSWER = {"type": "string", "description": "JSON Lines, one per input line
 
 def _error_line(line: int, problems: list[dict[str, Any]]) -> bytes:
     return orjson.dumps({"line": line, "error": {"kind": "input", "problems": problems}})
-
-
-def unwrap(line: int, raw: bytes, lang: str) -> Record | bytes:
-    """A record for one input line, or the error line for a bad envelope.
-
-    A line that is not an envelope goes to the library as it is (its own
-    errors are then the library's, as in ``ibp batch``).
-    """
-    try:
-        data = orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        return Record(line, raw)
-    if not (isinstance(data, dict) and "assessment" in data and set(data) <= {"ref", "assessment"}):
-        return Record(line, raw)
-    ref = data.get("ref")
-    if ref is not None:
-        problem = reference_problem(ref)
-        if problem is not None:  # the reference is not echoed: it may be a national id
-            return _error_line(line, [{"path": "ref", "line": line, "message": problem.message_in(lang)}])
-    return Record(line, orjson.dumps(data["assessment"]), ref=ref)
 
 
 class BatchResponse(Response):
@@ -118,7 +98,7 @@ class BatchResponse(Response):
             if item is _END or isinstance(item, BodyTooLarge):
                 if buffer.strip() and not skipping:
                     number += 1
-                    pending.append(unwrap(number, buffer, self.lang))
+                    pending.append(Record(number, buffer))
                 if pending:
                     yield await self._run(pending)
                 if isinstance(item, BodyTooLarge):
@@ -133,7 +113,7 @@ class BatchResponse(Response):
                     continue
                 number += 1
                 if raw.strip():
-                    pending.append(unwrap(number, raw, self.lang) if len(raw) <= self.max_line else self._too_long(number))
+                    pending.append(Record(number, raw) if len(raw) <= self.max_line else self._too_long(number))
             if len(buffer) > self.max_line and not skipping:
                 number += 1
                 pending.append(self._too_long(number))
