@@ -1,0 +1,161 @@
+"""Why a measure was suggested, or why not, as a page says it: in plain words.
+
+The explanation is the library's (:func:`ibp_rules.explain.explain_measure`:
+the chain facts → rules → derived facts → relation → source, or each rule
+that could have suggested the measure with the clauses that held and those
+that did not). This turns it into words for one language: facts by their
+labels and values, rules by their titles and reasons, never a rule's
+condition syntax or code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ibp_rules import conditions as C
+from ibp_rules.engine import Engine
+from ibp_rules.explain import Clause, MeasureExplanation, Step
+from ibp_rules.labels import field_label, value_label
+from ibp_rules.ruleset import Ruleset
+from ibp_rules.strategy import FactValue, Why
+from ibp_rules.text import Lang
+from ibp_rules.words import value_word
+
+
+@dataclass(frozen=True)
+class FactLine:
+    text: str
+    held: bool = True
+
+
+@dataclass(frozen=True)
+class StepView:
+    title: str
+    reason: str
+    facts: tuple[FactLine, ...]
+    relation: str | None
+    source: str
+    behind: tuple[StepView, ...]
+
+
+@dataclass(frozen=True)
+class MissView:
+    """A rule that could suggest the measure: what is in place and what is missing, per alternative."""
+
+    title: str
+    reason: str
+    alternatives: tuple[tuple[FactLine, ...], ...]
+    source: str
+
+
+@dataclass(frozen=True)
+class Explanation:
+    measure: str
+    title: str
+    #: suggested, excluded, already_in_place or not_suggested
+    status: str
+    stage: int | None
+    phase: str | None
+    partners: tuple[str, ...]
+    chain: tuple[StepView, ...]
+    excluded: tuple[StepView, ...]
+    misses: tuple[MissView, ...]
+    checks: tuple[str, ...]
+
+
+def _yes(value: Any, lang: Lang) -> str:
+    return ("ja" if value else "nei") if lang == "nb" else ("yes" if value else "no")
+
+
+def fact_words(rs: Ruleset, path: str, value: Any, lang: Lang) -> str:
+    """A fact as a person says it: ``Arbeidsevne: varig nedsatt``; a derived fact by its title."""
+    if path.startswith("derived."):
+        fid = path.removeprefix("derived.")
+        title = rs.facts[fid].title.get(lang) if fid in rs.facts else fid
+        return title if value else (f"ikke: {title.lower()}" if lang == "nb" else f"not: {title.lower()}")
+    return f"{field_label(path, lang)}: {value_label(path, value, lang)}"
+
+
+_OPS: dict[str, tuple[str, str]] = {
+    "eq": ("er {v}", "is {v}"), "ne": ("er ikke {v}", "is not {v}"),
+    "lt": ("er under {v}", "is under {v}"), "lte": ("er høyst {v}", "is at most {v}"),
+    "gt": ("er over {v}", "is over {v}"), "gte": ("er minst {v}", "is at least {v}"),
+    "in": ("er {v}", "is {v}"), "not_in": ("er verken {v}", "is neither {v}"),
+    "contains": ("omfatter {v}", "includes {v}"), "not_contains": ("omfatter ikke {v}", "does not include {v}"),
+    "contains_any": ("omfatter {v}", "includes {v}"), "contains_none": ("omfatter verken {v}", "includes neither {v}"),
+}
+
+
+def atom_words(rs: Ruleset, atom: C.Atom, lang: Lang) -> str:
+    """What a rule asks of one fact, as a sentence part: ``Arbeidsevne er varig nedsatt``,
+    ``Inntektskilder omfatter ikke uføretrygd``, ``Gjeld er ukjent`` – never the syntax."""
+    nb = lang == "nb"
+    if isinstance(atom, C.Derived):
+        title = rs.facts[atom.id].title.get(lang) if atom.id in rs.facts else atom.id
+        return title if atom.present else (f"ikke: {title[:1].lower()}{title[1:]}" if nb else f"not: {title[:1].lower()}{title[1:]}")
+    label = field_label(atom.path, lang)
+    if atom.op == "known":
+        return f"{label} {'er kjent' if nb else 'is known'}" if atom.value else f"{label} {'er ukjent (vet ikke)' if nb else 'is unknown'}"
+    if atom.op == "empty":
+        return f"{label}: {'ingen' if nb else 'none'}" if atom.value else f"{label}: {'minst én' if nb else 'at least one'}"
+    values = atom.value if isinstance(atom.value, tuple) else (atom.value,)
+    joiner = (" eller " if nb else " or ") if atom.op in ("in", "contains_any") else \
+        (" eller " if nb else " nor ") if atom.op in ("not_in", "contains_none") else ", "
+    shown = joiner.join(value_label(atom.path, v, lang) for v in values)
+    return f"{label} {_OPS[atom.op][0 if nb else 1].format(v=shown)}"
+
+
+def clause_words(rs: Ruleset, clause: Clause, lang: Lang, atom: C.Atom | None = None) -> FactLine:
+    """One clause of a rule that did not fire, in words: what the rule asks, and the fact now."""
+    now = "nå" if lang == "nb" else "now"
+    if clause.path.startswith("derived."):
+        wanted = atom.present if isinstance(atom, C.Derived) else not clause.test.startswith("not ")
+        fid = clause.path.removeprefix("derived.")
+        asked = atom_words(rs, C.Derived(fid, wanted), lang)
+        return FactLine(f"{asked} ({now}: {_yes(clause.value, lang)})", clause.held)
+    shown = value_label(clause.path, clause.value, lang)
+    if atom is None:
+        return FactLine(f"{field_label(clause.path, lang)} ({now}: {shown})", clause.held)
+    return FactLine(f"{atom_words(rs, atom, lang)} ({now}: {shown})", clause.held)
+
+
+def _fact_line(rs: Ruleset, f: FactValue, lang: Lang) -> FactLine:
+    return FactLine(fact_words(rs, f.path, f.value, lang))
+
+
+def _step(rs: Ruleset, step: Step, lang: Lang) -> StepView:
+    w: Why = step.why
+    relation = None
+    if w.relation is not None:
+        r = w.relation
+        names = [rs.pillars[p].title.get(lang) if p in rs.pillars else p for p in (r.from_, r.to)]
+        relation = f"{names[0]} → {names[1]} ({value_word('role', r.role, lang)}): {r.text.get(lang)}"
+    return StepView(title=w.title.get(lang), reason=w.text.get(lang), facts=tuple(_fact_line(rs, f, lang) for f in w.facts),
+                    relation=relation, source=w.source, behind=tuple(_step(rs, b, lang) for b in step.behind))
+
+
+def explanation_view(engine: Engine, expl: MeasureExplanation, lang: Lang) -> Explanation:
+    rs = engine.ruleset
+    m = expl.suggested
+    status = ("suggested" if m is not None else "excluded" if expl.excluded_by
+              else "already_in_place" if expl.already_in_place else "not_suggested")
+    misses = []
+    for miss in expl.misses:
+        rule = rs.rules[miss.rule].rule
+        branches = rs.rules[miss.rule].branches
+        misses.append(MissView(title=miss.title.get(lang), reason=rule.rationale.get(lang), source=rule.source,
+                               alternatives=tuple(tuple(clause_words(rs, c, lang, branches[i][j]) for j, c in enumerate(branch))
+                                                  for i, branch in enumerate(miss.branches))))
+    checks: tuple[str, ...] = ()
+    partners: tuple[str, ...] = ()
+    if m is not None:
+        checks = tuple(f"{p.check.get(lang)} ({value_word('prerequisite_status', p.status, lang)})" for p in m.prerequisites if p.status != "met")
+        checks += tuple(c.get(lang) for c in m.to_check)
+        partners = tuple(f"{rs.partners[p.id].title.get(lang) if p.id in rs.partners else p.id} ({value_word('form', p.form, lang)})"
+                         for p in m.partners)
+    return Explanation(
+        measure=expl.measure, title=rs.measures[expl.measure].title.get(lang), status=status,
+        stage=m.stage + 1 if m is not None else None, phase=value_word("phase", m.phase, lang) if m is not None else None,
+        partners=partners, chain=tuple(_step(rs, s, lang) for s in expl.chain),
+        excluded=tuple(_step(rs, Step(w), lang) for w in expl.excluded_by), misses=tuple(misses), checks=checks)
