@@ -18,7 +18,7 @@ from ibp_rules.engine import Engine
 from ibp_rules.explain import Clause, MeasureExplanation, Step
 from ibp_rules.labels import field_label, value_label
 from ibp_rules.ruleset import Ruleset
-from ibp_rules.strategy import FactValue, Why
+from ibp_rules.strategy import FactValue, PrerequisiteStatus, Why
 from ibp_rules.text import Lang
 from ibp_rules.words import value_word
 
@@ -150,7 +150,12 @@ def explanation_view(engine: Engine, expl: MeasureExplanation, lang: Lang) -> Ex
     checks: tuple[str, ...] = ()
     partners: tuple[str, ...] = ()
     if m is not None:
-        checks = tuple(f"{p.check.get(lang)} ({value_word('prerequisite_status', p.status, lang)})" for p in m.prerequisites if p.status != "met")
+        def standing(p: PrerequisiteStatus) -> str:
+            word = value_word("prerequisite_status", p.status, lang)
+            by = ", ".join(rs.measures[b].title.get(lang) if b in rs.measures else b for b in p.by)
+            return f"{word} {by}" if p.status == "planned" and by else word
+
+        checks = tuple(f"{p.check.get(lang)} ({standing(p)})" for p in m.prerequisites if p.status != "met")
         checks += tuple(c.get(lang) for c in m.to_check)
         partners = tuple(f"{rs.partners[p.id].title.get(lang) if p.id in rs.partners else p.id} ({value_word('form', p.form, lang)})"
                          for p in m.partners)
