@@ -18,6 +18,7 @@ import os
 import re
 import shutil
 import time
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -367,6 +368,97 @@ def test_the_other_pages_are_accessible(browser: Any, server: Server, axe: Any, 
     anonymous.goto(server.base + "/saker")
     check_page(anonymous, axe, f"{lang}-login", AXE)
     anonymous.context.close()
+
+
+def test_without_javascript_the_core_tasks_work(browser: Any, server: Server) -> None:
+    """Script off: a case from start to plan with plain forms; a follow-up question appears after "Lagre utkast";
+    a what-if saved as a new version; the case exported and deleted for good."""
+    context = browser.new_context(java_script_enabled=False, locale="nb-NO", accept_downloads=True)
+    page = context.new_page()
+    page.goto(f"{server.base}/login?token={server.token}&next=/saker/ny")
+    page.fill("#ref", "uten-skript")
+    page.click('button:text-is("Opprett og start kartleggingen")')
+    assert page.url.endswith("/saker/uten-skript/kartlegging")
+    assert page.locator(".js-only-hint").is_visible()
+    page.select_option("#f-bolig-situasjon", "kommunal_gjennomgangsbolig")
+    page.check('input[name="okonomi.gjeld"][value="true"]')
+    page.check('input[name="arbeid_utdanning.status"][value="i_arbeid"]')
+    assert page.locator("#f-arbeid-utdanning-stillingsprosent-wrap").is_hidden()
+    page.click('button:text-is("Lagre utkast")')
+    # the server's answer: the draft kept, the follow-up question shown
+    assert page.locator("#f-arbeid-utdanning-stillingsprosent-wrap").is_visible()
+    assert page.locator("#f-bolig-situasjon").input_value() == "kommunal_gjennomgangsbolig"
+    page.fill("#f-arbeid-utdanning-stillingsprosent", "femti")
+    page.click('button:text-is("Lagre kartleggingen og se strategien")')
+    # refused at the field, with a summary that links to it; the answers are still there
+    assert page.locator("#f-arbeid-utdanning-stillingsprosent-problem").is_visible()
+    assert page.locator(".error-summary a[href='#f-arbeid-utdanning-stillingsprosent-wrap']").count() == 1
+    assert page.locator('input[name="okonomi.gjeld"][value="true"]').is_checked()
+    page.fill("#f-arbeid-utdanning-stillingsprosent", "50")
+    page.click('button:text-is("Lagre kartleggingen og se strategien")')
+    assert "/saker/uten-skript/strategi" in page.url
+    page.locator(".ibp-intake ul.first li a").first.click()
+    assert "hvorfor det er foreslått" in page.inner_text("h2.page-title")
+    page.select_option("#whynot-measure", "bolig_forst")
+    page.click('button:text-is("Forklar")')
+    assert "hvorfor det ikke er foreslått" in page.inner_text("h2.page-title")
+
+    page.goto(f"{server.base}/saker/uten-skript/hva-om")
+    page.click("#del-okonomi summary")  # the parts are folded; a summary opens without script
+    page.check('input[name="okonomi.gjeld"][value="false"]')
+    page.click('button:text-is("Vis hva som endres")')
+    assert "Gjeld" in page.inner_text(".whatif-result")
+    page.click('button:text-is("Lagre som ny versjon")')
+    assert "versjon 2" in page.inner_text(".case-head")
+
+    page.goto(f"{server.base}/saker/uten-skript/valg")
+    first = page.locator("fieldset.decision").first.get_attribute("data-measure")
+    page.check(f'input[name="status:{first}"][value="valgt"]')
+    page.fill(f"#m-{first}-who", "Koordinatoren")
+    page.click('button:text-is("Lagre valgene")')
+    assert "er lagret som versjon" in page.inner_text("main")
+    page.goto(f"{server.base}/saker/uten-skript/plan")
+    assert "Koordinatoren" in page.inner_text("main") and page.locator("button.js-print").is_hidden()
+
+    with page.expect_download() as download:
+        page.goto(f"{server.base}/saker/uten-skript/slett")
+        page.click("a[download]")
+    with zipfile.ZipFile(download.value.path()) as z:
+        assert any(n.endswith(".yaml") for n in z.namelist()), z.namelist()
+    page.fill("#confirm", "uten-skrip")  # a slip of the finger deletes nothing
+    page.click('button:text-is("Slett saken for godt")')
+    assert page.locator("#confirm-problem").is_visible()
+    page.fill("#confirm", "uten-skript")
+    page.click('button:text-is("Slett saken for godt")')
+    assert "uten-skript" not in page.inner_text("main").replace("«uten-skript» er slettet", "")
+    assert page.goto(f"{server.base}/saker/uten-skript/strategi").status == 404
+    context.close()
+
+
+def test_the_keyboard_skip_link_and_a_visible_focus(browser: Any, server: Server) -> None:
+    page = signed_in(browser, server, "nb")
+    page.goto(f"{server.base}/regler")
+    page.keyboard.press("Tab")
+    skip = page.locator("a.skip")
+    assert skip.evaluate("e => e === document.activeElement") and skip.is_visible()
+    assert skip.bounding_box()["y"] >= 0  # shown on screen when it has the focus, not only in the tree
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+    page.keyboard.press("Tab")  # the next stop is inside the main content, past the menu
+    assert page.evaluate("document.getElementById('main').contains(document.activeElement)")
+    # every stop shows where the focus is: an outline of at least 2 px, or a box shadow
+    page.goto(f"{server.base}/saker/ny")
+    seen = 0
+    for _ in range(15):
+        page.keyboard.press("Tab")
+        style = page.evaluate("""() => { const s = getComputedStyle(document.activeElement);
+            return [document.activeElement.tagName, s.outlineStyle, parseFloat(s.outlineWidth), s.boxShadow]; }""")
+        if style[0] == "BODY":
+            break
+        seen += 1
+        assert (style[1] != "none" and style[2] >= 2) or style[3] != "none", style
+    assert seen >= 5
+    page.context.close()
 
 
 def test_report(capsys: pytest.CaptureFixture[str]) -> None:

@@ -10,6 +10,7 @@ can be bookmarked or shown again on the projector) and nothing is stored.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -18,13 +19,15 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from ibp_rules.assessment import Assessment
 from ibp_rules.engine import Engine
 from ibp_rules.explain import explain_measure
 from ibp_rules.graph import PillarGraph
 from ibp_rules.labels import section_label
+from ibp_rules.resources import examples_path
 from ibp_rules.svg import pillar_svg
 from ibp_rules.text import Lang
-from ibp_rules.training import Answer, case_lines, compare_answer, find_case, load_cases, measure_menu, partner_menu
+from ibp_rules.training import Answer, Case, case_lines, compare_answer, find_case, load_cases, measure_menu, partner_menu
 from ibp_rules.words import value_word
 
 from ..templating import page
@@ -32,6 +35,23 @@ from .common import lang_of, page_engine
 from .explaining import FactLine, explanation_view, fact_words
 
 router = APIRouter(include_in_schema=False)
+
+_worked_lock = threading.Lock()
+_worked: tuple[tuple[int, ...], dict[str, tuple[Case, Assessment]]] | None = None
+
+
+def worked_cases() -> dict[str, tuple[Case, Assessment]]:
+    """The worked cases with their assessments, read once and again only when a file changes.
+
+    Parsing cases.yaml and a case's file costs ~35 ms, a page's whole budget on a busy machine;
+    the files are the package's own, so a look at their times (a few stat calls) is enough."""
+    global _worked
+    folder = examples_path()
+    stamp = tuple(p.stat().st_mtime_ns for p in sorted(folder.glob("*.yaml")))
+    with _worked_lock:
+        if _worked is None or _worked[0] != stamp:
+            _worked = (stamp, {c.id: find_case(c.id, folder) for c in load_cases(folder)})
+        return _worked[1]
 
 
 @dataclass(frozen=True)
@@ -59,7 +79,7 @@ class Feedback:
 
 def feedback(engine: Engine, case_id: str, answer: Answer, lang: Lang) -> Feedback:
     """Each hit, miss and extra of a trainee's answer, explained from the rules in words."""
-    _case, assessment = find_case(case_id)
+    _case, assessment = worked_cases()[case_id]
     strategy = engine.assess(assessment)
     fb = compare_answer(strategy, answer)
     rs = engine.ruleset
@@ -110,7 +130,7 @@ def feedback(engine: Engine, case_id: str, answer: Answer, lang: Lang) -> Feedba
 @router.get("/opplaering")
 async def training_home(request: Request) -> Response:
     lang = lang_of(request)
-    cases = [{"id": c.id, "title": c.title.get(lang), "summary": c.summary.get(lang)} for c in load_cases()]
+    cases = [{"id": c.id, "title": c.title.get(lang), "summary": c.summary.get(lang)} for c, _ in worked_cases().values()]
     return page(request, "training.html.j2", {"cases": cases, "area": "opplaering"})
 
 
@@ -142,10 +162,10 @@ async def training_case(request: Request, case_id: str, tiltak: Annotated[list[s
                         partner: Annotated[list[str], Query()] = [], svar: str | None = None) -> Response:  # noqa: B006
     lang = lang_of(request)
     engine = page_engine(request)
-    cases = {c.id: c for c in load_cases()}
+    cases = worked_cases()
     if case_id not in cases:
         raise HTTPException(404)
-    case, assessment = find_case(case_id)
+    case, assessment = cases[case_id]
     measures = [m for m in tiltak if m in engine.ruleset.measures]
     partners = [p for p in partner if p in engine.ruleset.partners]
     result = feedback(engine, case_id, Answer(measures=measures, partners=partners), lang) if svar is not None else None
