@@ -16,7 +16,6 @@ from __future__ import annotations
 import io
 import os
 import re
-import shutil
 import time
 import zipfile
 from collections.abc import Iterator
@@ -24,21 +23,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from browsing import A4, launched, unavailable
 from serving import Server
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync"]
-A4 = (595, 842)  # points
 #: what a page for people must never show: field paths, condition syntax, rule code
 RAW = re.compile(r"\b(?:husholdning|bolig|okonomi|helse|arbeid_utdanning|mal)\.[a-z_]+\b|derived[:.]|\bnot_contains\b|\bcontains_any\b|≠|==")
 SHOTS = Path(os.environ["IBP_SCREENSHOTS"]) if os.environ.get("IBP_SCREENSHOTS") else None
-
-
-def _unavailable(why: str) -> None:
-    if os.environ.get("CI"):
-        pytest.fail(f"the browser tests cannot run in CI: {why} (.ci/run installs chromium and the test extra)")
-    pytest.skip(why)
 
 
 @pytest.fixture(scope="module")
@@ -49,21 +39,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    if CHROMIUM is None:
-        _unavailable("Debian chromium is not installed")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("playwright is not installed")
-    with sync_playwright() as p:
-        try:
-            b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        except Exception as exc:  # noqa: BLE001 - any failure to start the browser
-            _unavailable(f"chromium did not start: {type(exc).__name__}")
-        try:
-            yield b
-        finally:
-            b.close()
+    yield from launched()
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +47,7 @@ def axe() -> Any:
     try:
         from axe_playwright_python.sync_playwright import Axe
     except ImportError:
-        _unavailable("axe-playwright-python is not installed")
+        unavailable("axe-playwright-python is not installed")
     return Axe()
 
 
