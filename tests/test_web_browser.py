@@ -434,6 +434,12 @@ def test_the_keyboard_skip_link_and_a_visible_focus(browser: Any, server: Server
         seen += 1
         assert (style[1] != "none" and style[2] >= 2) or style[3] != "none", style
     assert seen >= 5
+    # the language switch in the menu, remembered on the next page
+    with page.expect_navigation():
+        page.click('header a:text-is("English")')
+    assert page.evaluate("document.documentElement.lang") == "en" and "New case" in page.inner_text("main")
+    page.goto(f"{server.base}/regler")
+    assert page.evaluate("document.documentElement.lang") == "en"
     page.context.close()
 
 
