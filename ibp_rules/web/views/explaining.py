@@ -11,12 +11,12 @@ condition syntax or code.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from ibp_rules import conditions as C
+from ibp_rules.condition_words import atom_words, held_words, value_words
 from ibp_rules.engine import Engine
 from ibp_rules.explain import Clause, MeasureExplanation, Step
-from ibp_rules.labels import field_label, value_label
+from ibp_rules.labels import field_label
 from ibp_rules.ruleset import Ruleset
 from ibp_rules.strategy import FactValue, PrerequisiteStatus, Why
 from ibp_rules.text import Lang
@@ -64,64 +64,17 @@ class Explanation:
     checks: tuple[str, ...]
 
 
-def _yes(value: Any, lang: Lang) -> str:
-    return ("ja" if value else "nei") if lang == "nb" else ("yes" if value else "no")
-
-
-def fact_words(rs: Ruleset, path: str, value: Any, lang: Lang) -> str:
-    """A fact as a person says it: ``Arbeidsevne: varig nedsatt``; a derived fact by its title."""
-    if path.startswith("derived."):
-        fid = path.removeprefix("derived.")
-        title = rs.facts[fid].title.get(lang) if fid in rs.facts else fid
-        return title if value else (f"ikke: {title.lower()}" if lang == "nb" else f"not: {title.lower()}")
-    return f"{field_label(path, lang)}: {value_label(path, value, lang)}"
-
-
-_OPS: dict[str, tuple[str, str]] = {
-    "eq": ("er {v}", "is {v}"), "ne": ("er ikke {v}", "is not {v}"),
-    "lt": ("er under {v}", "is under {v}"), "lte": ("er høyst {v}", "is at most {v}"),
-    "gt": ("er over {v}", "is over {v}"), "gte": ("er minst {v}", "is at least {v}"),
-    "in": ("er {v}", "is {v}"), "not_in": ("er verken {v}", "is neither {v}"),
-    "contains": ("omfatter {v}", "includes {v}"), "not_contains": ("omfatter ikke {v}", "does not include {v}"),
-    "contains_any": ("omfatter {v}", "includes {v}"), "contains_none": ("omfatter verken {v}", "includes neither {v}"),
-}
-
-
-def atom_words(rs: Ruleset, atom: C.Atom, lang: Lang) -> str:
-    """What a rule asks of one fact, as a sentence part: ``Arbeidsevne er varig nedsatt``,
-    ``Inntektskilder omfatter ikke uføretrygd``, ``Gjeld er ukjent`` – never the syntax."""
-    nb = lang == "nb"
-    if isinstance(atom, C.Derived):
-        title = rs.facts[atom.id].title.get(lang) if atom.id in rs.facts else atom.id
-        return title if atom.present else (f"ikke: {title[:1].lower()}{title[1:]}" if nb else f"not: {title[:1].lower()}{title[1:]}")
-    label = field_label(atom.path, lang)
-    if atom.op == "known":
-        return f"{label} {'er kjent' if nb else 'is known'}" if atom.value else f"{label} {'er ukjent (vet ikke)' if nb else 'is unknown'}"
-    if atom.op == "empty":
-        return f"{label}: {'ingen' if nb else 'none'}" if atom.value else f"{label}: {'minst én' if nb else 'at least one'}"
-    values = atom.value if isinstance(atom.value, tuple) else (atom.value,)
-    joiner = (" eller " if nb else " or ") if atom.op in ("in", "contains_any") else \
-        (" eller " if nb else " nor ") if atom.op in ("not_in", "contains_none") else ", "
-    shown = joiner.join(value_label(atom.path, v, lang) for v in values)
-    return f"{label} {_OPS[atom.op][0 if nb else 1].format(v=shown)}"
+def fact_words(rs: Ruleset, rule: str, f: FactValue, lang: Lang) -> FactLine:
+    """A fact a suggestion rests on, as it holds for the person: "Arbeidsevnen er varig nedsatt"
+    (the library's words, as ``ibp explain`` says it)."""
+    return FactLine(held_words(rs, rule, f.test, f.value, lang))
 
 
 def clause_words(rs: Ruleset, clause: Clause, lang: Lang, atom: C.Atom | None = None) -> FactLine:
     """One clause of a rule that did not fire, in words: what the rule asks, and the fact now."""
     now = "nå" if lang == "nb" else "now"
-    if clause.path.startswith("derived."):
-        wanted = atom.present if isinstance(atom, C.Derived) else not clause.test.startswith("not ")
-        fid = clause.path.removeprefix("derived.")
-        asked = atom_words(rs, C.Derived(fid, wanted), lang)
-        return FactLine(f"{asked} ({now}: {_yes(clause.value, lang)})", clause.held)
-    shown = value_label(clause.path, clause.value, lang)
-    if atom is None:
-        return FactLine(f"{field_label(clause.path, lang)} ({now}: {shown})", clause.held)
-    return FactLine(f"{atom_words(rs, atom, lang)} ({now}: {shown})", clause.held)
-
-
-def _fact_line(rs: Ruleset, f: FactValue, lang: Lang) -> FactLine:
-    return FactLine(fact_words(rs, f.path, f.value, lang))
+    asked = atom_words(atom, lang, rs) if atom is not None else field_label(clause.path, lang)
+    return FactLine(f"{asked} ({now}: {value_words(clause.path, clause.value, lang, rs)})", clause.held)
 
 
 def _step(rs: Ruleset, step: Step, lang: Lang) -> StepView:
@@ -131,7 +84,7 @@ def _step(rs: Ruleset, step: Step, lang: Lang) -> StepView:
         r = w.relation
         names = [rs.pillars[p].title.get(lang) if p in rs.pillars else p for p in (r.from_, r.to)]
         relation = f"{names[0]} → {names[1]} ({value_word('role', r.role, lang)}): {r.text.get(lang)}"
-    return StepView(title=w.title.get(lang), reason=w.text.get(lang), facts=tuple(_fact_line(rs, f, lang) for f in w.facts),
+    return StepView(title=w.title.get(lang), reason=w.text.get(lang), facts=tuple(fact_words(rs, w.rule, f, lang) for f in w.facts),
                     relation=relation, source=w.source, behind=tuple(_step(rs, b, lang) for b in step.behind))
 
 

@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from ibp_rules.condition_words import atom_words
 from ibp_rules.engine import Engine
 from ibp_rules.rule_cases import LoadedCase, load_rule_cases
 from ibp_rules.text import Lang
@@ -24,7 +25,6 @@ from ibp_rules.words import value_word
 
 from ..templating import page
 from .common import lang_of, page_engine
-from .explaining import atom_words
 
 router = APIRouter(include_in_schema=False)
 
@@ -69,7 +69,7 @@ def rule_entry(engine: Engine, rid: str, lang: Lang) -> dict[str, Any]:
         relation = (f"{rs.pillars[rel.from_].title.get(lang)} → {rs.pillars[rel.to].title.get(lang)} "
                     f"({value_word('role', rel.role, lang)})")
     return {"id": rid, "title": r.title.get(lang), "reason": r.rationale.get(lang), "source": r.source, "relation": relation,
-            "status": r.status, "when": [[atom_words(rs, a, lang) for a in conj] for conj in rule.branches],
+            "status": r.status, "when": [[atom_words(a, lang, rs) for a in conj] for conj in rule.branches],
             "then": [_action(engine, a, lang) for a in r.then],
             "pillars": [rs.pillars[p].title.get(lang) for p in sorted(rule.reads_pillars) if p in rs.pillars]}
 

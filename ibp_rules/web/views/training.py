@@ -92,7 +92,7 @@ def feedback(engine: Engine, case_id: str, answer: Answer, lang: Lang) -> Feedba
     misses = []
     for mid in fb.misses:
         w = by_id[mid].why[0]
-        misses.append(Point(title(mid), w.text.get(lang), tuple(FactLine(fact_words(rs, f.path, f.value, lang)) for f in w.facts)))
+        misses.append(Point(title(mid), w.text.get(lang), tuple(fact_words(rs, w.rule, f, lang) for f in w.facts)))
     extras = []
     for mid in fb.extras:
         expl = explain_measure(engine, assessment, mid)
