@@ -82,6 +82,10 @@ def test_the_draft_answer_tells_the_script_what_applies_and_what_is_wrong(browse
     # kept: a new tab opens the draft with what was typed
     form = client.get("/saker/utkast/kartlegging", headers=PAGE).text
     assert "Du fortsetter fra utkastet" in form and 'value="abc"' in form
+    # "Forkast utkastet": the draft is gone, the form starts again from the stored version
+    assert post(client, "/saker/utkast/kartlegging/forkast", csrf).status_code == 303
+    form = client.get("/saker/utkast/kartlegging", headers=PAGE).text
+    assert "Du fortsetter fra utkastet" not in form and 'value="abc"' not in form
     # the form without its token is refused (the draft too)
     r = client.post("/saker/utkast/kartlegging/utkast", data={"based_on": "0"}, headers=ajax)
     assert r.status_code == 403

@@ -17,7 +17,7 @@ from starlette.responses import RedirectResponse, Response
 
 from ibp_rules.errors import InputError
 
-from ..export import export_zip
+from ..export import export_response
 from ..refs import check_reference
 from ..store import CaseExists
 from ..templating import page
@@ -73,15 +73,7 @@ async def case_home(request: Request, ref: str) -> Response:
 
 @router.get("/saker/{ref}/eksport")
 async def export(request: Request, ref: str) -> Response:
-    store = services(request).store
-    check_reference(ref)
-
-    def collect() -> bytes:
-        case, _, notes, drafts = store.case(ref)
-        return export_zip(case, store.versions(ref), notes, drafts)
-
-    data = await run_in_threadpool(collect)
-    return Response(data, media_type="application/zip", headers={"content-disposition": f"attachment; filename*=UTF-8''{quote(ref)}.zip"})
+    return await export_response(services(request).store, ref)
 
 
 @router.get("/saker/{ref}/slett")

@@ -27,7 +27,7 @@ from ..store import VersionConflict
 from ..templating import page
 from .cases import case_url
 from .common import CaseState, draft_data, first, form_data, lang_of, load_case, services, stored_decisions, strategy_view
-from .conflict import conflict_page, move_draft
+from .conflict import conflict_page, discard_draft, move_draft
 
 router = APIRouter(include_in_schema=False)
 
@@ -186,9 +186,7 @@ async def move(request: Request, ref: str) -> Response:
 
 @router.post("/saker/{ref}/valg/forkast")
 async def discard(request: Request, ref: str) -> Response:
-    state = await load_case(request, ref)
-    await run_in_threadpool(services(request).store.delete_draft, state.ref, "decisions")
-    return RedirectResponse(case_url(state.ref, "/valg"), status_code=303)
+    return RedirectResponse(case_url(await discard_draft(request, ref, "decisions"), "/valg"), status_code=303)
 
 
 @router.get("/saker/{ref}/plan")

@@ -41,3 +41,10 @@ async def move_draft(request: Request, ref: str, kind: str) -> None:
     draft = state.drafts.get(kind)
     if draft is not None:
         await run_in_threadpool(services(request).store.save_draft, state.ref, kind, state.current, draft.data)
+
+
+async def discard_draft(request: Request, ref: str, kind: str) -> str:
+    """Throw the draft of ``kind`` away (the form starts again from the current version); the case's reference."""
+    state = await load_case(request, ref)
+    await run_in_threadpool(services(request).store.delete_draft, state.ref, kind)
+    return state.ref

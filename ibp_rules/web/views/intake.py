@@ -30,7 +30,7 @@ from ..store import NewVersion, VersionConflict
 from ..templating import page
 from .cases import case_url
 from .common import CaseState, assessment_data, draft_data, first, form_data, lang_of, load_case, page_engine, services, stored_assessment
-from .conflict import conflict_page, move_draft
+from .conflict import conflict_page, discard_draft, move_draft
 
 router = APIRouter(include_in_schema=False)
 
@@ -135,11 +135,9 @@ async def save_assessment(request: Request, ref: str) -> Response:
 
 
 @router.post("/saker/{ref}/kartlegging/forkast")
-async def discard_draft(request: Request, ref: str) -> Response:
+async def discard(request: Request, ref: str) -> Response:
     """Throw the draft away and start again from the current version."""
-    state = await load_case(request, ref)
-    await run_in_threadpool(services(request).store.delete_draft, state.ref, "assessment")
-    return RedirectResponse(case_url(state.ref, "/kartlegging"), status_code=303)
+    return RedirectResponse(case_url(await discard_draft(request, ref, "assessment"), "/kartlegging"), status_code=303)
 
 
 @router.post("/saker/{ref}/kartlegging/flytt")
