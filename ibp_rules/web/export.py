@@ -27,7 +27,7 @@ from starlette.responses import Response
 
 from ibp_rules.decisions import Decisions, decisions_yaml
 
-from .refs import check_reference
+from ..refs import check_reference
 from .store import Case, CaseStore, Draft, Note, Version
 
 HEADER = "# Kartlegging for individuell boligplan (eksportert fra 'ibp serve'). Ukjent = utelatt.\n"

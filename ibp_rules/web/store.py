@@ -42,7 +42,7 @@ from pathlib import Path
 
 from ibp_rules.errors import IbpError
 
-from .refs import check_reference
+from ..refs import check_reference
 
 DB_NAME = "cases.db"
 MIGRATIONS = Path(__file__).with_name("migrations")

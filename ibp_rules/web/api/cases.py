@@ -26,12 +26,12 @@ from ibp_rules.render import render
 from ibp_rules.strategy import Strategy
 from ibp_rules.text import suggestion_suffix
 
+from ...refs import check_reference
 from .. import models as M
 from ..bodies import envelope_body
 from ..errors import with_prefix
 from ..export import export_response
 from ..openapi import RENDERINGS, answers, body
-from ..refs import check_reference
 from ..store import Draft, NewVersion, Version
 from .analysis import flat_facts
 from .common import LangQuery, json_response, lang_of, rendered, services, use_engine

@@ -17,8 +17,8 @@ from starlette.responses import RedirectResponse, Response
 
 from ibp_rules.errors import InputError
 
+from ...refs import check_reference
 from ..export import export_response
-from ..refs import check_reference
 from ..store import CaseExists
 from ..templating import page
 from .common import case_stage, first, form_data, lang_of, load_case, services

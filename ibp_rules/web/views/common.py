@@ -23,8 +23,8 @@ from ibp_rules.strategy import Strategy
 from ibp_rules.text import Lang
 from ibp_rules.views import StrategyView, build_view
 
+from ...refs import check_reference
 from ..lang import lang_of_scope
-from ..refs import check_reference
 from ..services import Services
 from ..store import Case, Draft, Note, Version, VersionMeta
 
