@@ -4,7 +4,6 @@ coordinator's appendix, checked as text and printed to PDF in a real browser."""
 from __future__ import annotations
 
 import io
-import os
 import re
 import shutil
 from collections.abc import Iterator
@@ -13,6 +12,7 @@ from typing import Any
 
 import pytest
 import yaml
+from browsing import A4, launched
 from click.testing import CliRunner
 
 from conftest import EXAMPLE_FILES, EXAMPLES
@@ -22,10 +22,6 @@ from ibp_rules.decisions import Decisions
 from ibp_rules.render import render
 
 CASE = EXAMPLES / "uforetrygd-til-startlan.yaml"
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync"]
-A4 = (595, 842)  # points
 
 
 def _assess(*args: str) -> str:
@@ -147,18 +143,7 @@ def test_html_decisions_on_measures_not_suggested_are_in_the_appendix(tmp_path: 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    if CHROMIUM is None:
-        if os.environ.get("CI"):
-            pytest.fail("chromium is missing in CI (.ci/run installs it)")
-        pytest.skip("Debian chromium is not installed (.ci/run installs it)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        try:
-            yield b
-        finally:
-            b.close()
+    yield from launched()
 
 
 def _print(browser: Any, html: str, tmp_path: Path, name: str) -> Any:

@@ -102,6 +102,12 @@ def test_csrf_on_state_changing_requests_with_a_session(anon: TestClient) -> Non
     assert anon.post("/api/v1/cases", json=body, headers={"x-csrf-token": "0" * 64}).status_code == 403
     r = anon.post("/api/v1/cases", json=body, headers={"x-csrf-token": csrf, "origin": "http://evil.example"})
     assert r.status_code == 403 and r.json()["error"]["kind"] == "forbidden"
+    # what a browser says of itself wins: a form on another site, even with "Origin: null" (no-referrer pages send that)
+    for site in ("cross-site", "same-site"):
+        r = anon.post("/api/v1/cases", json=body, headers={"x-csrf-token": csrf, "origin": "null", "sec-fetch-site": site})
+        assert r.status_code == 403, site
+    assert anon.post("/api/v1/cases", json=body, headers={"x-csrf-token": csrf, "origin": "null", "sec-fetch-site": "same-origin"}).status_code == 201
+    assert anon.delete(f"/api/v1/cases/sak-1?csrf_token={csrf}").status_code == 200
     assert anon.post("/api/v1/cases", json=body, headers={"x-csrf-token": csrf, "origin": "http://testserver"}).status_code == 201
     assert anon.delete("/api/v1/cases/sak-1").status_code == 403
     assert anon.delete(f"/api/v1/cases/sak-1?csrf_token={csrf}").status_code == 200

@@ -286,3 +286,22 @@ def test_two_workers_share_a_reload(data: Path, ruleset_copy: Path) -> None:
         time.sleep(1.2)  # each worker looks at the reload signal at most once a second
         seen = {json.loads(server.request("GET", "/api/v1/version")[2])["ruleset"]["sha256"] for _ in range(30)}
         assert seen == {after}
+
+
+def test_a_reload_asked_while_a_worker_starts_reaches_it(web_config: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker still building its engine when another is asked to reload (seconds on a busy
+    machine) must see the signal afterwards, not take the new token as already seen."""
+    from ibp_rules.web import services as S
+    from ibp_rules.web.engines import ReloadSignal
+
+    real = S.EngineRegistry
+
+    def slow_start(paths: tuple[str, ...]) -> Any:
+        ReloadSignal(Path(web_config.data)).bump()  # the other worker, meanwhile
+        return real(paths)
+
+    monkeypatch.setattr(S, "EngineRegistry", slow_start)
+    services = S.Services(web_config)
+    services.signal.interval = 0
+    assert services.signal.changed()
+    services.close()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from ibp_rules.web.refs import CaseReferenceError, check_reference, looks_like_national_id
+from ibp_rules.refs import CaseReferenceError, check_reference, looks_like_national_id
 from ibp_rules.web.store import (
     CaseExists,
     CaseNotFound,

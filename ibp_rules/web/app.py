@@ -41,6 +41,7 @@ from .openapi import build_openapi
 from .services import Services
 from .templating import STATIC
 from .views import page_templates, pages_router
+from .views.errors import for_pages
 
 log = logging.getLogger("ibp_rules.web")
 
@@ -79,9 +80,9 @@ def create_app(config: ServeConfig | None = None) -> FastAPI:
     app = routes_only(lifespan)
     app.state.services = services
 
-    app.add_exception_handler(IbpError, on_ibp_error)
+    app.add_exception_handler(IbpError, for_pages(on_ibp_error))
     app.add_exception_handler(RequestValidationError, on_validation_error)
-    app.add_exception_handler(StarletteHTTPException, on_http_error)
+    app.add_exception_handler(StarletteHTTPException, for_pages(on_http_error))
 
     # added innermost first (each add wraps what is there)
     app.add_middleware(AuthMiddleware, tokens=services.tokens, failures=services.auth_failures)

@@ -116,6 +116,11 @@ def cookie_value(scope: Scope, name: str) -> str | None:
 def same_origin(scope: Scope) -> bool:
     """False when the browser says the request comes from another origin."""
     headers = _headers(scope)
+    site = headers.get(b"sec-fetch-site")
+    if site is not None:
+        # what the browser itself says; our pages send no referrer, so a browser
+        # sends "Origin: null" with their forms, and this is how it tells us more
+        return site in (b"same-origin", b"none")
     origin = headers.get(b"origin")
     if origin is None or origin == b"null" and scope["method"] in SAFE_METHODS:
         return True

@@ -1,12 +1,14 @@
 """The service's engines: one per ruleset hash, reloaded without a restart.
 
 Building an engine compiles the rules into durable_rules, whose native
-memory is not given back when the Python object goes away; a service that
-built an engine per request, or per reload of unchanged files, would grow
-without end. So the registry keys engines by the ruleset's sha256: a reload
-first hashes the rule files (cheap: their bytes), and only a hash it has
-not seen builds a new engine. Switching back to earlier rules reuses the
-engine built for them. Requests in flight keep the engine they started with.
+memory is only given back when the engine is freed; a service that built an
+engine per request, or per reload of unchanged files, would grow without
+end. The library already keeps what a service needs: :meth:`Engine.shared`
+hashes the rule files (cheap: their bytes), returns the engine built for
+that hash, and keeps only the few most recently used, so memory stays flat
+over any number of reloads. The registry holds the current one; requests in
+flight keep the engine they started with. Switching back to earlier rules
+reuses the engine built for them while the library still keeps it.
 
 With several worker processes, a reload asked of one of them is passed on
 through a small file in the data folder (:class:`ReloadSignal`): every worker
@@ -15,16 +17,17 @@ looks at it at most once a second and reloads when it changed.
 
 from __future__ import annotations
 
-import os
 import secrets
 import threading
 import time
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 
+from ibp_rules.atomic import write_atomic
 from ibp_rules.engine import Engine
 from ibp_rules.resources import default_ruleset_path
-from ibp_rules.ruleset import load_ruleset, ruleset_sha256
+from ibp_rules.ruleset import ruleset_sha256
 
 
 @dataclass(frozen=True)
@@ -42,39 +45,41 @@ class EngineRegistry:
 
     def __init__(self, paths: tuple[str, ...] = ()) -> None:
         self.paths: tuple[Path, ...] = tuple(Path(p) for p in paths) or (default_ruleset_path(),)
-        self._engines: dict[str, Engine] = {}
+        #: engines still alive, by ruleset hash, to word stored strategies by the rules they came
+        #: from; weak, so an engine the library's bounded cache let go is freed as it would be
+        self._alive: weakref.WeakValueDictionary[str, Engine] = weakref.WeakValueDictionary()
+        self._built = 0
         self._lock = threading.Lock()
-        if self.paths == (default_ruleset_path(),):
-            # share the library's default engine (pages and the CLI code paths use it too)
-            default = Engine.default()
-            self._engines[default.ruleset.sha256] = default
-        self.current = self._engine_for(ruleset_sha256(self.paths))
+        self.current = self._engine()
 
-    def _engine_for(self, sha256: str) -> Engine:
-        engine = self._engines.get(sha256)
-        if engine is None:
-            ruleset = load_ruleset(list(self.paths))  # RulesetError: the current engine stays
-            engine = self._engines.get(ruleset.sha256)
-            if engine is None:
-                engine = self._engines[ruleset.sha256] = Engine(ruleset)
+    def _engine(self) -> Engine:
+        """The engine for the rule files as they are now (RulesetError: the current one stays)."""
+        if self.paths == (default_ruleset_path(),) and ruleset_sha256(self.paths) == Engine.default().ruleset.sha256:
+            # the bundled rules: the library's default engine, which pages and the CLI code paths share
+            engine = Engine.default()
+        else:
+            engine = Engine.shared(*self.paths)
+        if self._alive.get(engine.ruleset.sha256) is not engine:
+            self._built += 1
+            self._alive[engine.ruleset.sha256] = engine
         return engine
 
     def for_sha256(self, sha256: str) -> Engine:
         """The engine built for these rules, or the current one when they are gone
         (to word a stored strategy: its ids are explained by the rules it came from)."""
-        return self._engines.get(sha256, self.current)
+        return self._alive.get(sha256) or self.current
 
     @property
     def engines_built(self) -> int:
-        return len(self._engines)
+        return self._built
 
     def reload(self) -> ReloadResult:
         """Switch to the rule files as they are now (an unchanged hash builds nothing)."""
         with self._lock:
             before = self.current.ruleset.sha256
-            self.current = self._engine_for(ruleset_sha256(self.paths))
+            self.current = self._engine()
             after = self.current.ruleset.sha256
-        return ReloadResult(after != before, before, after, len(self._engines))
+            return ReloadResult(after != before, before, after, self._built)
 
 
 class ReloadSignal:
@@ -95,12 +100,7 @@ class ReloadSignal:
     def bump(self) -> None:
         """Tell the other workers (written whole: temp file and rename)."""
         token = secrets.token_hex(8)
-        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-        with open(tmp, "w", encoding="ascii") as f:
-            f.write(token)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, self.path)
+        write_atomic(self.path, token)
         self._seen = token
 
     def changed(self) -> bool:

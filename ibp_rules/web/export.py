@@ -18,13 +18,17 @@ from __future__ import annotations
 
 import io
 import zipfile
+from urllib.parse import quote
 
 import orjson
 import yaml
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
 
 from ibp_rules.decisions import Decisions, decisions_yaml
 
-from .store import Case, Draft, Note, Version
+from ..refs import check_reference
+from .store import Case, CaseStore, Draft, Note, Version
 
 HEADER = "# Kartlegging for individuell boligplan (eksportert fra 'ibp serve'). Ukjent = utelatt.\n"
 
@@ -84,3 +88,16 @@ the strategy, the notes, every version, and unsaved drafts.
 Filene inneholder personopplysninger (helse er en særlig kategori): oppbevar dem deretter.
 The files hold personal data (health is a special category): keep them accordingly.
 """
+
+
+async def export_response(store: CaseStore, ref: str) -> Response:
+    """The case as a zip download (the API's ``GET /cases/{ref}/export`` and the page's "Eksporter"):
+    read in a worker thread, since the store's calls block."""
+    check_reference(ref)
+
+    def collect() -> bytes:
+        case, _, notes, drafts = store.case(ref)
+        return export_zip(case, store.versions(ref), notes, drafts)
+
+    data = await run_in_threadpool(collect)
+    return Response(data, media_type="application/zip", headers={"content-disposition": f"attachment; filename*=UTF-8''{quote(ref)}.zip"})

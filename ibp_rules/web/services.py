@@ -30,9 +30,11 @@ class Services:
 
     def __post_init__(self) -> None:
         self.store = CaseStore(Path(self.config.data))
+        # the signal first: a reload another worker is asked for while this one builds its engine
+        # (seconds on a busy machine) must still reach it; read after, it would look already seen
+        self.signal = ReloadSignal(self.store.folder)
         self.engines = EngineRegistry(self.config.rules)
         self.tokens = Tokens(self.config.token)
-        self.signal = ReloadSignal(self.store.folder)
         limit = self.config.limits.auth_failures
         self.auth_failures = TokenBuckets(limit / 60.0, limit)
 

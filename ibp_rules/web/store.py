@@ -42,7 +42,7 @@ from pathlib import Path
 
 from ibp_rules.errors import IbpError
 
-from .refs import check_reference
+from ..refs import check_reference
 
 DB_NAME = "cases.db"
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -123,6 +123,20 @@ class Case:
     created_at: str
     updated_at: str
     current_version: int
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    """A case as the list of cases shows it."""
+
+    ref: str
+    updated_at: str
+    current_version: int
+    summary: str
+    #: the current version carries the people's decisions
+    decided: bool
+    #: an assessment is being typed (a draft is kept)
+    drafting: bool
 
 
 @dataclass(frozen=True)
@@ -303,6 +317,17 @@ class CaseStore:
                 "FROM cases c LEFT JOIN versions v ON v.case_id = c.id AND v.number = c.current_version "
                 "ORDER BY c.updated_at DESC, c.ref").fetchall()
         return [(Case(*r[:4]), VersionMeta(*r[4:]) if r[4] is not None else None) for r in rows]
+
+    def overview(self) -> list[CaseRow]:
+        """Every case for the list, most recently changed first."""
+        with self._transaction(write=False) as conn:
+            rows = conn.execute(
+                "SELECT c.ref, c.updated_at, c.current_version, COALESCE(v.summary, '{}'), "
+                "COALESCE(v.decisions NOT IN ('{}', '{\"measures\":{},\"own\":[]}'), 0), "
+                "EXISTS (SELECT 1 FROM drafts d WHERE d.case_id = c.id AND d.kind = 'assessment') "
+                "FROM cases c LEFT JOIN versions v ON v.case_id = c.id AND v.number = c.current_version "
+                "ORDER BY c.updated_at DESC, c.ref").fetchall()
+        return [CaseRow(r[0], r[1], r[2], r[3], bool(r[4]), bool(r[5])) for r in rows]
 
     def case(self, ref: str) -> tuple[Case, list[VersionMeta], list[Note], list[Draft]]:
         """A case with the list of its versions (oldest first), notes and drafts."""

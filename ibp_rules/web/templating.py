@@ -12,11 +12,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import jinja2
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
 from ibp_rules import __version__
+from ibp_rules.render import TEMPLATE_DIR, add_filters
 
 from .auth import CSRF_FIELD, principal_of
 from .lang import lang_of_scope
@@ -25,7 +27,20 @@ WEB_DIR = Path(__file__).resolve().parent
 TEMPLATES = WEB_DIR / "templates"
 STATIC = WEB_DIR / "static"
 
-templates = Jinja2Templates(directory=str(TEMPLATES))
+
+
+def _environment() -> jinja2.Environment:
+    """The pages' templates, then the library's (the intake view, the person's plan and
+    the coordinator's appendix are the library's own partials, so a printed page and
+    ``ibp assess --format html`` agree), with the library's filters."""
+    env = jinja2.Environment(loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(TEMPLATES)),
+                                                         jinja2.FileSystemLoader(str(TEMPLATE_DIR))]),
+                             autoescape=jinja2.select_autoescape(["html.j2", "html"]), trim_blocks=True, lstrip_blocks=True)
+    add_filters(env)
+    return env
+
+
+templates = Jinja2Templates(env=_environment())
 
 
 def page(request: Request, name: str, context: dict[str, Any] | None = None, status: int = 200,

@@ -9,7 +9,6 @@ calls run in the thread pool: they wait on disk (an fsync per save).
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
-from urllib.parse import quote
 
 import orjson
 from fastapi import APIRouter, Query
@@ -27,12 +26,12 @@ from ibp_rules.render import render
 from ibp_rules.strategy import Strategy
 from ibp_rules.text import suggestion_suffix
 
+from ...refs import check_reference
 from .. import models as M
 from ..bodies import envelope_body
 from ..errors import with_prefix
-from ..export import export_zip
+from ..export import export_response
 from ..openapi import RENDERINGS, answers, body
-from ..refs import check_reference
 from ..store import Draft, NewVersion, Version
 from .analysis import flat_facts
 from .common import LangQuery, json_response, lang_of, rendered, services, use_engine
@@ -262,12 +261,4 @@ async def export_case(request: Request, ref: str, lang: LangQuery = None) -> Res
     """Everything stored about the case, as the files the command line reads:
     kartlegging.yaml, kartlegging.valg.yaml, strategi.json, notes, every
     version and any unsaved drafts."""
-    store = services(request).store
-    check_reference(ref)
-
-    def collect() -> bytes:
-        case, _, notes, drafts = store.case(ref)
-        return export_zip(case, store.versions(ref), notes, drafts)
-
-    data = await run_in_threadpool(collect)
-    return Response(data, media_type="application/zip", headers={"content-disposition": f"attachment; filename*=UTF-8''{quote(ref)}.zip"})
+    return await export_response(services(request).store, ref)
