@@ -18,11 +18,16 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StringConstraints, model_validator
 
 from .yaml_source import Located
 
-ASSESSMENT_SCHEMA_VERSION = 1
+#: Version 2 (this one) added transitions with dates, age, new income
+#: sources, joint debt, an unsafe home apart from violence, what the person
+#: does not want, consent to share and a household member with a disability.
+#: Version 1 files (no ``schema_version`` key) are upgraded when read, see
+#: :func:`upgrade`.
+ASSESSMENT_SCHEMA_VERSION = 2
 
 
 class Slug(StrEnum):
@@ -71,6 +76,9 @@ class IncomeSource(Slug):
     sykepenger = "sykepenger"
     alderspensjon = "alderspensjon"
     studiefinansiering = "studiefinansiering"
+    barnetrygd = "barnetrygd"
+    barnebidrag = "barnebidrag"
+    bostotte = "bostotte"
     annet = "annet"
 
 
@@ -176,6 +184,7 @@ class _Section(BaseModel):
 class Household(_Section):
     """Who lives together and depends on the home."""
 
+    alder: StrictInt | None = Field(None, ge=15, le=110, description="The person's age in years (AAP, uføretrygd and aftercare depend on it).")
     voksne: StrictInt | None = Field(None, ge=1, le=20, description="Number of adults in the household.")
     barn_alder: list[Annotated[StrictInt, Field(ge=0, le=25)]] | None = Field(
         None, max_length=20, description="Ages of the children who live in the household; [] = no children."
@@ -183,6 +192,12 @@ class Household(_Section):
     enslig_forsorger: YesNo = Field(None, description="A single adult providing for children.")
     samlivsbrudd: YesNo = Field(None, description="A recent relationship breakdown (one of the painful transitions).")
     barnevern: YesNo = Field(None, description="Child welfare services are involved with the family.")
+    funksjonsnedsettelse: YesNo = Field(
+        None, description="Another member of the household (a child or an adult) has a disability or long-term illness the home must fit."
+    )
+    hatt_barnevern: YesNo = Field(
+        None, description="The person had measures from child welfare before turning 18 (aftercare can apply up to 25)."
+    )
 
 
 class Housing(_Section):
@@ -195,7 +210,13 @@ class Housing(_Section):
     trangbodd: YesNo = Field(None, description="The home is too small for the household.")
     uegnet: YesNo = Field(None, description="The home is unsuitable (condition, accessibility, safety).")
     boutgiftsbelastning: Level | None = Field(None, description="Housing costs relative to income.")
-    vold: YesNo = Field(None, description="Violence or threats from someone close make the home unsafe.")
+    vold: YesNo = Field(None, description="The person has been exposed to violence or threats from someone close, now or recently.")
+    utrygg: YesNo = Field(
+        None, description="The current home is unsafe: the person who used violence or threats lives there or knows where it is."
+    )
+    uker_til_utflytting: StrictInt | None = Field(
+        None, ge=0, le=520, description="Weeks until release, discharge or moving out of an institution or a crisis centre."
+    )
 
 
 class Economy(_Section):
@@ -210,6 +231,13 @@ class Economy(_Section):
     verge: YesNo = Field(None, description="Has a guardian (verge) for finances.")
     sparing: YesNo = Field(None, description="Has some savings or equity.")
     bankavslag: YesNo = Field(None, description="An ordinary bank has refused a large enough mortgage.")
+    felles_gjeld: YesNo = Field(None, description="Has debt together with a present or former partner.")
+    aap_uker_igjen: StrictInt | None = Field(None, ge=0, le=520, description="Weeks until AAP ends (its maximum period or the decision's end date).")
+    overgangsstonad_uker_igjen: StrictInt | None = Field(None, ge=0, le=520, description="Weeks until the transitional benefit ends.")
+    sykepenger_uker_igjen: StrictInt | None = Field(None, ge=0, le=52, description="Weeks until sick pay ends (at most 52 weeks in all).")
+    introduksjonsstonad_uker_igjen: StrictInt | None = Field(
+        None, ge=0, le=520, description="Weeks until the introduction programme, and its allowance, ends."
+    )
 
 
 class Health(_Section):
@@ -241,6 +269,12 @@ class Goals(_Section):
     """The user's own goals: they steer the strategy."""
 
     onsker: list[Goal] | None = Field(None, max_length=len(Goal), description="The user's own goals.")
+    onsker_ikke: list[Goal] | None = Field(
+        None, max_length=len(Goal), description="What the user says they do not want (for example not to own); routes to it are left out."
+    )
+    tiltak_ikke_onsket: list[MeasureId] | None = Field(
+        None, max_length=64, description="Measure ids the user does not want; they are left out and shown as the user's choice."
+    )
     fritekst: FreeText | None = Field(None, description="The user's wishes in their own words (never read by rules).")
     ressurser: list[FreeText] | None = Field(None, max_length=20, description="Strengths and resources, in the user's words.")
 
@@ -255,7 +289,8 @@ class Assessment(BaseModel):
         json_schema_extra={"description": "Kartlegging for individuell boligplan. Unknown = null or left out."},
     )
 
-    schema_version: StrictInt = Field(ASSESSMENT_SCHEMA_VERSION, ge=1, le=ASSESSMENT_SCHEMA_VERSION)
+    schema_version: StrictInt = Field(ASSESSMENT_SCHEMA_VERSION, ge=1, le=ASSESSMENT_SCHEMA_VERSION,
+                                      description="2; a file without it is read as version 1 and upgraded.")
     malgrupper: list[TargetGroup] | None = Field(None, max_length=len(TargetGroup), description="Target groups that apply.")
     husholdning: Household = Field(default_factory=Household)
     bolig: Housing = Field(default_factory=Housing)
@@ -266,6 +301,38 @@ class Assessment(BaseModel):
     tiltak_mottatt: list[MeasureId] | None = Field(
         None, max_length=64, description="Measure ids the person already has (they are not suggested again)."
     )
+    samtykke_deling: YesNo = Field(
+        None, description="The person has consented to sharing information with the partner services the plan involves."
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _upgrade(cls, data: Any) -> Any:
+        return upgrade(data)
+
+
+def upgrade(data: Any) -> Any:
+    """Read an older assessment as the current version (a new dict; the input is not changed).
+
+    Version 1 (files without ``schema_version``, or ``1``) described
+    ``bolig.vold`` as "violence or threats make the home unsafe"; version 2
+    separates exposure to violence (``vold``) from the current home being
+    unsafe (``utrygg``). So a version 1 ``vold: true`` also means ``utrygg:
+    true`` — except at a crisis centre, which is the safe place. Everything
+    else in version 1 means the same in version 2.
+    """
+    if not isinstance(data, dict):
+        return data
+    version = data.get("schema_version", 1)
+    if type(version) is not int or version != 1:  # true is not 1: a wrong type is reported by validation
+        return data
+    out = dict(data)
+    out["schema_version"] = ASSESSMENT_SCHEMA_VERSION
+    housing = out.get("bolig")
+    if isinstance(housing, dict) and _yes_no_word(housing.get("vold")) is True and "utrygg" not in housing \
+            and housing.get("situasjon") != HousingSituation.krisesenter.value:
+        out["bolig"] = {**housing, "utrygg": True}
+    return out
 
 
 def assessment_json_schema() -> dict[str, Any]:

@@ -91,13 +91,37 @@ def _join(op: str, exprs: list[Expr]) -> Expr:
     return exprs[0] if len(exprs) == 1 else {op: exprs}
 
 
+def _selectivity(atom: C.Compare) -> tuple[int, str, str, str]:
+    """Order of tests in a pattern: rarely true first, then by key.
+
+    durable_rules matches a pattern as a chain of tests shared between rules
+    (a trie); a test that seldom holds (an equality, a flag that is set)
+    stops a chain early, while tests that usually hold (≠, "false", "does not
+    contain", "is unknown") are cheaper at the end. Sorting by key within a
+    rank also lets branches share their prefixes (about a tenth less time
+    matching the assessment, measured on the worked cases).
+    """
+    op, v = atom.op, atom.value
+    if op == "known":
+        rank = 4
+    elif op in ("ne", "not_in", "not_contains", "contains_none"):
+        rank = 3
+    elif (op == "eq" and v is False) or (op == "empty" and v is False):
+        rank = 2
+    elif op in ("in", "contains_any") and len(v) > 2:
+        rank = 1
+    else:
+        rank = 0
+    return rank, atom.path, op, repr(v)
+
+
 def compile_branch(conj: C.Conjunction, stratum: int, groups: dict[str, int] | None = None) -> list[Expr]:
     """The ordered pattern list of one branch (durable's ``all``).
 
     ``groups`` maps the key of a first test to its group (see the module
     docstring); without it, no group test is added.
     """
-    compares = [a for a in conj if isinstance(a, C.Compare)]
+    compares = sorted((a for a in conj if isinstance(a, C.Compare)), key=_selectivity)
     present = [a for a in conj if isinstance(a, C.Derived) and a.present]
     absent = [a for a in conj if isinstance(a, C.Derived) and not a.present]
     patterns: list[Expr] = []
@@ -146,7 +170,7 @@ def first_key_groups(ruleset: Ruleset) -> dict[str, int]:
     """Each first-test key's group: keys sorted, dealt round-robin over ⌈√keys⌉ groups."""
     keys = sorted({first_key(compile_atom(conj_compares[0]))
                    for rule in ruleset.rules.values() for conj in rule.branches
-                   if (conj_compares := [a for a in conj if isinstance(a, C.Compare)])})
+                   if (conj_compares := sorted((a for a in conj if isinstance(a, C.Compare)), key=_selectivity))})
     n = max(1, math.ceil(math.sqrt(len(keys))))
     return {key: i % n for i, key in enumerate(keys)} if n > 1 else {}
 

@@ -25,7 +25,7 @@ conjunctions that the compiler turns into durable_rules patterns.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -207,32 +207,207 @@ def negate_atom(atom: Atom) -> Atom:
     if atom.op == "empty":
         # not empty ≡ known and non-empty
         return Compare(atom.path, "empty", not atom.value)
+    if atom.op in ("eq", "ne") and isinstance(atom.value, bool):
+        # on a true/false fact "known and not true" is simply "false"
+        return Compare(atom.path, "eq", (not atom.value) if atom.op == "eq" else atom.value)
     return Compare(atom.path, _NEGATED[atom.op], atom.value)  # type: ignore[arg-type]
 
 
-def to_dnf(cond: Condition, negate: bool = False) -> list[Conjunction]:
+#: the DNF of a derived fact's three-valued negation ("known to be false"), by fact id
+NegatedDerived = Callable[[str], list[Conjunction]]
+
+
+def to_dnf(cond: Condition, negate: bool = False, negated: NegatedDerived | None = None) -> list[Conjunction]:
     """Expand to a list of conjunctions (OR of ANDs), negation at the atoms.
 
-    Raises ValueError when the expansion exceeds :data:`MAX_BRANCHES`: such a
-    rule should be split, and the loader says so.
+    With ``negated``, "not derived X" is replaced by the conditions under
+    which X is *known* to be false (see :func:`known_false`), so that a
+    derived fact has three values like any other: "not X" holds only when
+    every rule that could derive X is known not to fire — never merely
+    because one of its inputs is unknown. Without it (tests, tools), "not
+    derived X" stays an atom meaning "X was not derived".
+
+    Each step is simplified (contradictory alternatives dropped, implied
+    clauses removed). Raises ValueError when the expansion still exceeds
+    :data:`MAX_BRANCHES`: such a rule should be split, and the loader says so.
     """
+    if isinstance(cond, Derived) and negated is not None and cond.present == negate:
+        return negated(cond.id)
     if isinstance(cond, (Compare, Derived)):
         return [(negate_atom(cond) if negate else cond,)]
     if isinstance(cond, Not):
-        return to_dnf(cond.item, not negate)
+        return to_dnf(cond.item, not negate, negated)
     conj_like = isinstance(cond, All) != negate  # De Morgan
-    parts = [to_dnf(item, negate) for item in cond.items]
+    parts = [to_dnf(item, negate, negated) for item in cond.items]
     if not conj_like:
-        out = [c for part in parts for c in part]
+        out = simplify([c for part in parts for c in part])
     else:
         out = [()]
         for part in parts:
-            out = [a + b for a in out for b in part]
+            out = simplify([a + b for a in out for b in part])
             if len(out) > MAX_BRANCHES:
                 break
     if len(out) > MAX_BRANCHES:
         raise ValueError(f"the condition expands to more than {MAX_BRANCHES} alternatives; split the rule")
-    return [_dedupe(c) for c in out]
+    return out
+
+
+def known_false(branches_of_derivers: list[list[Conjunction]], negated: NegatedDerived) -> list[Conjunction]:
+    """When a derived fact is *known* to be false, as a DNF.
+
+    The fact holds when some branch of some rule deriving it holds; it is
+    known false when *every* such branch has a clause known to be false
+    (Kleene's three-valued logic: a conjunction is false as soon as one
+    clause is). A clause on an assessment fact is negated strictly (known and
+    different), a clause "derived Y" by Y's own known-false conditions.
+    A fact no rule derives is always known false (``[()]``).
+    """
+    out: list[Conjunction] = [()]
+    for branches in branches_of_derivers:
+        for branch in branches:
+            alternatives: list[Conjunction] = []
+            for atom in branch:
+                if isinstance(atom, Derived):
+                    alternatives += negated(atom.id) if atom.present else [(Derived(atom.id, True),)]
+                else:
+                    alternatives.append((negate_atom(atom),))
+            out = simplify([a + b for a in out for b in alternatives])
+            if len(out) > MAX_BRANCHES:
+                raise ValueError(f"'not' of this derived fact expands to more than {MAX_BRANCHES} alternatives; "
+                                 "simplify the rules that derive it")
+    return out
+
+
+def simplify(conjs: list[Conjunction]) -> list[Conjunction]:
+    """Drop contradictory conjunctions and implied clauses, then subsumed conjunctions.
+
+    Keeps the clauses as written (explanations show them) and the order of
+    first appearance, so the result is deterministic.
+    """
+    reduced: list[Conjunction] = []
+    seen: set[frozenset[Atom]] = set()
+    for conj in conjs:
+        r = _reduce(conj)
+        if r is None:
+            continue
+        key = frozenset(r)
+        if key not in seen:
+            seen.add(key)
+            reduced.append(r)
+    sets = [frozenset(c) for c in reduced]
+    return [c for i, c in enumerate(reduced)
+            if not any(j != i and sets[j] < sets[i] for j in range(len(sets)))]
+
+
+def _allowed(atom: Compare, domain: frozenset[Any]) -> frozenset[Any]:
+    """The values of a closed domain (a bool or an enumeration) for which ``atom`` holds."""
+    op, v = atom.op, atom.value
+    if op == "eq":
+        return frozenset({v}) & domain
+    if op == "ne":
+        return domain - {v}
+    if op == "in":
+        return frozenset(v) & domain
+    if op == "not_in":
+        return domain - set(v)
+    return domain  # known: true
+
+
+def _reduce(conj: Conjunction) -> Conjunction | None:
+    """One conjunction without repeats and implied clauses; None when it can never hold."""
+    atoms_ = _dedupe(conj)
+    drop: set[Atom] = set()
+    replace: dict[Atom, Atom] = {}
+    derived = {(a.id, a.present) for a in atoms_ if isinstance(a, Derived)}
+    if any((fid, not present) in derived for fid, present in derived):
+        return None
+    by_path: dict[str, list[Compare]] = {}
+    for a in atoms_:
+        if isinstance(a, Compare):
+            by_path.setdefault(a.path, []).append(a)
+    for path, group in by_path.items():
+        knowns = [a for a in group if a.op == "known"]
+        tests = [a for a in group if a.op != "known"]
+        if any(not k.value for k in knowns):
+            if tests or any(k.value for k in knowns):
+                return None  # unknown, yet tested or known
+            continue
+        if tests:
+            drop.update(knowns)  # any test implies "known"
+        spec = FACTS[path]
+        if spec.kind in ("bool", "enum"):
+            domain = frozenset((True, False)) if spec.kind == "bool" else frozenset(spec.values)
+            allowed = {a: _allowed(a, domain) for a in tests}
+            total = domain
+            for values in allowed.values():
+                total &= values
+            if not total:
+                return None
+            kept = list(tests)
+            for a in tests:
+                rest = [b for b in kept if b is not a]
+                if not rest:
+                    break
+                others = domain
+                for b in rest:
+                    others &= allowed[b]
+                if others <= allowed[a]:
+                    kept.remove(a)
+                    drop.add(a)
+            if len(kept) > 1:
+                # several clauses on one enumeration read best as one: "in [...]" or "not in [...]"
+                order = (False, True) if spec.kind == "bool" else spec.values
+                inside = tuple(v for v in order if v in total)
+                outside = tuple(v for v in order if v not in total)
+                merged = (Compare(path, "eq", inside[0]) if len(inside) == 1 else
+                          Compare(path, "in", inside) if len(inside) <= len(outside) else
+                          Compare(path, "ne", outside[0]) if len(outside) == 1 else Compare(path, "not_in", outside))
+                drop.update(kept)
+                replace[kept[0]] = merged
+        elif spec.kind == "number":
+            if _numbers_empty(tests):
+                return None
+        else:
+            must = {a.value for a in tests if a.op == "contains"}
+            must_not = {a.value for a in tests if a.op == "not_contains"}
+            for a in tests:
+                if a.op == "contains_none":
+                    must_not |= set(a.value)
+            if must & must_not:
+                return None
+            empties = {a.value for a in tests if a.op == "empty"}
+            any_sets = [set(a.value) for a in tests if a.op == "contains_any"]
+            if (True in empties and (must or any_sets or False in empties)) or any(s <= must_not for s in any_sets):
+                return None
+            nones = [set(a.value) for a in tests if a.op == "contains_none"]
+            for a in tests:
+                if (a.op == "not_contains" and any(a.value in n for n in nones)) \
+                        or (a.op == "contains_any" and set(a.value) & must) \
+                        or (a.op == "empty" and a.value is False and (must or any_sets)):
+                    drop.add(a)
+    return _dedupe(tuple(replace.get(a, a) for a in atoms_ if a not in drop or a in replace))
+
+
+def _numbers_empty(tests: list[Compare]) -> bool:
+    """Whether comparisons on one number can never hold together (a conservative check)."""
+    lo, lo_open, hi, hi_open = float("-inf"), False, float("inf"), False
+    eqs: set[Any] = set()
+    nes: set[Any] = set()
+    for a in tests:
+        v = a.value
+        if a.op == "eq":
+            eqs.add(v)
+        elif a.op == "ne":
+            nes.add(v)
+        elif a.op in ("gt", "gte") and (v > lo or (v == lo and a.op == "gt")):
+            lo, lo_open = v, a.op == "gt"
+        elif a.op in ("lt", "lte") and (v < hi or (v == hi and a.op == "lt")):
+            hi, hi_open = v, a.op == "lt"
+    if lo > hi or (lo == hi and (lo_open or hi_open)):
+        return True
+    if len(eqs) > 1 or eqs & nes:
+        return True
+    return any(v < lo or v > hi or (v == lo and lo_open) or (v == hi and hi_open) for v in eqs)
 
 
 def _dedupe(conj: Conjunction) -> Conjunction:
@@ -253,7 +428,7 @@ def atoms(cond: Condition) -> list[Atom]:
 
 # --- explanation -------------------------------------------------------------
 
-def holds(atom: Atom, facts: dict[str, Any], derived: set[str] | frozenset[str]) -> bool:
+def holds(atom: Atom, facts: dict[str, Any], derived: Container[str]) -> bool:
     """Whether an atom holds for known facts (used only to explain)."""
     if isinstance(atom, Derived):
         return (atom.id in derived) == atom.present

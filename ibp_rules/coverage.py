@@ -53,8 +53,9 @@ def coverage(rs: Ruleset) -> CoverageReport:
     relations: set[str] = set()
     for rule in rs.rules.values():
         for action in rule.rule.then:
-            if action.suggest:
-                suggested.add(action.suggest)
+            if action.suggest or action.in_place:
+                # a measure found in place is used as much as one suggested: the plan shows it and its partners
+                suggested.add(action.suggest or action.in_place or "")
                 partners.update(p.id for p in action.partners)
             elif action.task:
                 tasks.add(action.task)

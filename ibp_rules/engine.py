@@ -17,7 +17,7 @@ from __future__ import annotations
 import functools
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,7 @@ from .errors import AssessmentError, EngineError, Problem
 from .explain import WhyCache, explain_rule
 from .fact_schema import project
 from .graph import PillarGraph
-from .planner import earliest_phase, plan
+from .planner import earliest_phase, plan, settled
 from .questions import QuestionIndex
 from .resources import default_ruleset_path
 from .ruleset import Ruleset, load_ruleset, ruleset_sha256
@@ -38,6 +38,8 @@ from .strategy import (
     EngineInfo,
     ExcludedMeasure,
     Finding,
+    InPlaceMeasure,
+    NotWanted,
     OpenQuestion,
     PartnerSummary,
     PartnerUse,
@@ -47,9 +49,10 @@ from .strategy import (
     StartReason,
     Strategy,
     SuggestedMeasure,
+    Tension,
     Why,
 )
-from .text import suggestion_suffix
+from .text import Text, suggestion_suffix
 from .yaml_source import Located
 
 #: The pillar each goal belongs to, used to choose where to start when no
@@ -168,6 +171,10 @@ class Engine:
         debugging; :meth:`assess` builds the strategy from the same run)."""
         return self._backend.run(project(self._validate(assessment)))
 
+    def derived_states(self, facts: dict[str, Any], derived: Iterable[str]) -> dict[str, tuple[bool | None, frozenset[str]]]:
+        """Each derived fact rules read: derived, known to be false, or unknown (with the fields it waits for)."""
+        return self._questions.derived_states(facts, derived)
+
     def _validate(self, assessment: Assessment | Mapping[str, Any]) -> Assessment:
         if isinstance(assessment, Assessment):
             a = assessment
@@ -176,12 +183,13 @@ class Engine:
         else:
             raise AssessmentError(Problem(None, None, "", f"expected an Assessment or a mapping, got {type(assessment).__name__}"))
         problems = []
-        for i, mid in enumerate(a.tiltak_mottatt or []):
-            if mid not in self.ruleset.measures:
-                # the id itself is not repeated: errors never echo assessment content
-                problems.append(Problem(None, None, f"tiltak_mottatt[{i}]",
-                                        "unknown measure id; see 'ibp rules list'." + suggestion_suffix(mid, self.ruleset.measures),
-                                        message_nb="ukjent tiltak; se 'ibp rules list'." + suggestion_suffix(mid, self.ruleset.measures, "nb")))
+        for where, ids in (("tiltak_mottatt", a.tiltak_mottatt), ("mal.tiltak_ikke_onsket", a.mal.tiltak_ikke_onsket)):
+            for i, mid in enumerate(ids or []):
+                if mid not in self.ruleset.measures:
+                    # the id itself is not repeated: errors never echo assessment content
+                    problems.append(Problem(None, None, f"{where}[{i}]",
+                                            "unknown measure id; see 'ibp rules list'." + suggestion_suffix(mid, self.ruleset.measures),
+                                            message_nb="ukjent tiltak; se 'ibp rules list'." + suggestion_suffix(mid, self.ruleset.measures, "nb")))
         if problems:
             raise AssessmentError(problems)
         return a
@@ -206,62 +214,103 @@ class Engine:
     def _build(self, a: Assessment, facts: dict[str, Any], fired: dict[str, list[int]],
                derived: dict[str, list[str]]) -> Strategy:
         rs = self.ruleset
+        shared = self._shared
         whys = {rid: explain_rule(rs.rules[rid], branches, facts, derived, self.graph, self._why_cache) for rid, branches in fired.items()}
-        already = set(a.tiltak_mottatt or [])
+        goals = set(facts.get("mal.onsker", ()))
+        unwanted_goals = set(facts.get("mal.onsker_ikke", ()))
+        declined = set(a.mal.tiltak_ikke_onsket or ())
 
-        # guards first: a measure whose exclusion is known is not suggested
+        # what is known first: guards, tasks and what the person already has
         excluded_by: dict[str, list[Why]] = {}
         task_reasons: dict[str, list[Why]] = {}
+        in_place_why: dict[str, list[Why]] = {mid: [] for mid in a.tiltak_mottatt or ()}
+        in_place_partners: dict[str, set[tuple[str, str]]] = {mid: {(rs.measures[mid].partner, "samordning")} for mid in in_place_why}
         for rid in sorted(fired):
             for action in rs.rules[rid].rule.then:
                 if action.exclude is not None:
                     excluded_by.setdefault(action.exclude, []).append(whys[rid])
                 elif action.task is not None:
                     task_reasons.setdefault(action.task, []).append(whys[rid])
+                elif action.in_place is not None:
+                    in_place_why.setdefault(action.in_place, []).append(whys[rid])
+                    in_place_partners.setdefault(action.in_place, set()).update((p.id, p.form) for p in action.partners)
+        in_place = set(in_place_why)
+
+        def unwanted(mid: str) -> list[str] | None:
+            """Why the user does not want it (the goals it serves), or None when nothing says so."""
+            if mid in declined:
+                return []
+            serves = rs.measures[mid].serves
+            return sorted(serves) if serves and set(serves) <= unwanted_goals else None
 
         # suggestions, merged per measure
         phase_req: dict[str, str | None] = {}
         partners: dict[str, set[tuple[str, str]]] = {}
         reasons: dict[str, list[Why]] = {}
-        skipped: set[str] = set()
         guarded: set[str] = set()
+        not_wanted: dict[str, list[str]] = {}
+
+        def add(mid: str, phase: str | None, uses: Iterable[tuple[str, str]], why: list[Why]) -> None:
+            if mid in in_place:
+                return
+            refused = unwanted(mid)
+            if refused is not None:
+                not_wanted[mid] = refused
+                return
+            if mid in excluded_by:
+                guarded.add(mid)
+                return
+            phase_req[mid] = earliest_phase(phase_req[mid], phase) if mid in phase_req else phase
+            partners.setdefault(mid, set()).update(uses)
+            known = reasons.setdefault(mid, [])
+            known += [w for w in why if all(w is not k for k in known)]
+
         for rid in sorted(fired):
             for action in rs.rules[rid].rule.then:
-                mid = action.suggest
-                if mid is None:
-                    continue
-                if mid in already:
-                    skipped.add(mid)
-                    continue
-                if mid in excluded_by:
-                    guarded.add(mid)
-                    continue
-                phase_req[mid] = earliest_phase(phase_req[mid], action.phase) if mid in phase_req else action.phase
-                partners.setdefault(mid, set()).update((p.id, p.form) for p in action.partners)
-                reasons.setdefault(mid, []).append(whys[rid])
+                if action.suggest is not None:
+                    add(action.suggest, action.phase, ((p.id, p.form) for p in action.partners), [whys[rid]])
+        # an informal first contact belongs in the first stage, even when the application waits (veileder §4.2)
+        for mid in sorted(phase_req):
+            contact = rs.measures[mid].first_contact
+            if contact is not None:
+                add(contact, "oppstart", [(rs.measures[contact].partner, "informasjon")], reasons[mid])
 
-        planned = plan(rs, phase_req, derived, already, self._shared)
+        planned = plan(rs, phase_req, derived, in_place, shared, facts)
         measures = []
-        shared = self._shared
         for mid, pm in planned.items():
             m = rs.measures[mid]
             uses = tuple(sorted(partners[mid] or {(m.partner, "tilgang")}))
             why = reasons[mid]
-            key = ("m", mid, pm.phase, pm.stage, tuple(pm.requires), tuple(map(id, pm.prerequisites)), uses, tuple(map(id, why)))
-            measures.append(shared(key, lambda m=m, pm=pm, uses=uses, why=why: SuggestedMeasure(
+            checks = tuple(settled(rs, (mid, "preconditions", j), facts, derived) for j in range(len(m.preconditions)))
+            alternative = tuple(sorted(set(m.alternative_to) & goals)) if not set(m.serves) & goals else ()
+            key = ("m", mid, pm.phase, pm.stage, tuple(pm.requires), tuple(map(id, pm.prerequisites)), uses, tuple(map(id, why)),
+                   checks, alternative)
+            measures.append(shared(key, lambda m=m, pm=pm, uses=uses, why=why, checks=checks, alternative=alternative: SuggestedMeasure(
                 id=m.id, title=m.title, pillar=m.pillar, administered_by=m.partner, phase=pm.phase,
                 stage=pm.stage, requires=pm.requires, prerequisites=pm.prerequisites,
                 partners=[shared(("p", p, f), lambda p=p, f=f: PartnerUse(id=p, form=f)) for p, f in uses],
-                to_check=list(m.preconditions), confirmed=m.confirmed, why=why,
+                to_check=[_text(pc) for pc, done in zip(m.preconditions, checks, strict=True) if not done],
+                settled=[_text(pc) for pc, done in zip(m.preconditions, checks, strict=True) if done],
+                alternative_to=list(alternative), confirmed=m.confirmed, why=why,
             )))
         measures.sort(key=lambda sm: (sm.stage, _pillar_order(sm.pillar), sm.id))
 
+        kept = []
+        for mid in sorted(in_place):
+            m = rs.measures[mid]
+            uses = tuple(sorted(in_place_partners[mid]))
+            why = in_place_why[mid]
+            recorded = mid in (a.tiltak_mottatt or ())
+            kept.append(shared(("ip", mid, uses, tuple(map(id, why)), recorded), lambda m=m, uses=uses, why=why, recorded=recorded: InPlaceMeasure(
+                id=m.id, title=m.title, pillar=m.pillar, recorded=recorded, why=why,
+                partners=[shared(("p", p, f), lambda p=p, f=f: PartnerUse(id=p, form=f)) for p, f in uses])))
+
         partner_forms: dict[str, set[str]] = {}
         partner_measures: dict[str, set[str]] = {}
-        for sm in measures:
-            for use in sm.partners:
+        for item in [*measures, *kept]:
+            for use in item.partners:
                 partner_forms.setdefault(use.id, set()).add(use.form)
-                partner_measures.setdefault(use.id, set()).add(sm.id)
+                partner_measures.setdefault(use.id, set()).add(item.id)
         partner_list = [
             shared(("ps", pid, tuple(sorted(partner_forms[pid])), tuple(sorted(partner_measures[pid]))), lambda pid=pid: PartnerSummary(
                 id=pid, title=rs.partners[pid].title, pillar=rs.partners[pid].pillar,
@@ -278,7 +327,6 @@ class Engine:
                 id=f.id, kind=f.kind, pillar=f.pillar, title=f.title, blocks=list(f.blocks), why=fwhy)))
         barriers = [rs.facts[fid] for fid in derived if rs.facts[fid].kind == "barrier"]
         start, start_reasons = self.graph.start_with(barriers)
-        goals = list(facts.get("mal.onsker", []))
         if not start:
             start = sorted({GOAL_PILLAR[g] for g in goals}, key=PILLAR_IDS.index)
 
@@ -292,10 +340,10 @@ class Engine:
 
         suggested_ids = {sm.id for sm in measures}
         questions = [
-            shared(("q", q.path, tuple(sorted(q.adds)), tuple(sorted(q.removes)), tuple(sorted(q.tasks)), tuple(sorted(q.rules))),
-                   lambda q=q: OpenQuestion(path=q.path, measures=sorted(q.adds | q.removes), adds=sorted(q.adds),
+            shared(("q", q.path, frozenset(q.adds), frozenset(q.removes), frozenset(q.tasks), frozenset(q.rules)),
+                   lambda q=q: OpenQuestion(path=q.path, measures=sorted(set(q.adds) | set(q.removes)), adds=sorted(q.adds),
                                             removes=sorted(q.removes), tasks=sorted(q.tasks), rules=sorted(q.rules)))
-            for q in self._questions.questions(facts, fired, derived, suggested_ids, skipped | guarded)
+            for q in self._questions.questions(facts, fired, derived, suggested_ids, in_place | guarded | set(not_wanted))
         ]
 
         engine_info, ruleset_info = self._info
@@ -311,8 +359,11 @@ class Engine:
             stages=max((sm.stage for sm in measures), default=-1) + 1,
             measures=measures,
             partners=partner_list,
-            already_in_place=sorted(skipped),
+            already_in_place=kept,
             excluded=[ExcludedMeasure(id=mid, title=rs.measures[mid].title, why=excluded_by[mid]) for mid in sorted(guarded)],
+            not_wanted=[shared(("nw", mid, tuple(g)), lambda mid=mid, g=g: NotWanted(id=mid, title=rs.measures[mid].title, goals=g))
+                        for mid, g in sorted(not_wanted.items())],
+            tensions=self._tensions(suggested_ids | in_place, goals),
             tasks=sorted(
                 (shared(("t", tid, tuple(map(id, reasons_))), lambda tid=tid, reasons_=reasons_: CoordinatorTask(
                     id=tid, title=rs.tasks[tid].title, description=rs.tasks[tid].description,
@@ -321,6 +372,26 @@ class Engine:
             ),
             open_questions=questions,
         )
+
+    def _tensions(self, present: set[str], goals: set[str]) -> list[Tension]:
+        """Pairs in the plan that pull against each other or against a goal (from the catalogue)."""
+        found: dict[tuple[tuple[str, ...], tuple[str, ...]], Any] = {}
+        for mid in sorted(present):
+            for t in self.ruleset.measures[mid].tensions:
+                if t.measure is not None and t.measure in present:
+                    key: tuple[tuple[str, ...], tuple[str, ...]] = (tuple(sorted((mid, t.measure))), ())
+                elif t.goal is not None and t.goal in goals:
+                    key = ((mid,), (str(t.goal),))
+                else:
+                    continue
+                found.setdefault(key, t.text)
+        return [self._shared(("tn", key), lambda key=key, text=text: Tension(measures=list(key[0]), goals=list(key[1]), text=text))
+                for key, text in sorted(found.items())]
+
+
+def _text(precondition: Any) -> Text:
+    """The words of a precondition (a plain text, or one with the facts that settle it)."""
+    return precondition if isinstance(precondition, Text) else precondition.text
 
 
 def _pillar_order(pillar: str) -> int:

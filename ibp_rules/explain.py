@@ -17,7 +17,7 @@ from . import conditions as C
 from .assessment import Assessment
 from .condition_words import held_words, test_words, value_words
 from .errors import EngineError, UnknownIdError
-from .fact_schema import project
+from .fact_schema import FACTS, project
 from .graph import PillarGraph, relation_id
 from .ruleset import CompiledRule
 from .strategy import FactValue, RelationNote, SuggestedMeasure, Why
@@ -33,31 +33,53 @@ WhyCache = dict[tuple[Any, ...], Why]
 WHY_CACHE_SIZE = 20_000
 
 
-def _freeze(value: Any) -> Any:
-    return tuple(value) if isinstance(value, list) else value
-
-
 def explain_rule(rule: CompiledRule, branches: list[int], facts: dict[str, Any],
                  derived: dict[str, list[str]], graph: PillarGraph, cache: WhyCache | None = None) -> Why:
     """The :class:`Why` of one fired rule (from ``cache`` when the same values were read before)."""
+    variant = _variant(rule, facts, derived) if rule.text_variants else -1
     if cache is None:
-        return _explain_rule(rule, branches, facts, derived, graph)
-    fired = tuple(sorted(branches))
-    key = (rule.id, fired, tuple(
-        _freeze(facts.get(atom.path)) if isinstance(atom, C.Compare) else tuple(sorted(derived.get(atom.id, ())))
-        for b in fired for atom in rule.branches[b]
-    ))
+        return _explain_rule(rule, branches, facts, derived, graph, variant)
+    fired = tuple(branches) if len(branches) == 1 else tuple(sorted(branches))
+    paths, lists, fids = _readers(rule, fired)
+    key = (rule.id, fired, variant, tuple(map(facts.get, paths)), tuple(tuple(facts.get(p) or ()) for p in lists),
+           tuple(frozenset(derived.get(f, ())) for f in fids))
     why = cache.get(key)
     if why is None:
-        why = _explain_rule(rule, branches, facts, derived, graph)
+        why = _explain_rule(rule, branches, facts, derived, graph, variant)
         if len(cache) >= WHY_CACHE_SIZE:
             cache.clear()
         cache[key] = why
     return why
 
 
+_READERS: dict[tuple[int, tuple[int, ...]], tuple[CompiledRule, tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {}
+
+
+def _readers(rule: CompiledRule, fired: tuple[int, ...]) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """What the fired branches of a rule read: scalar fields, list fields, derived facts (computed once)."""
+    got = _READERS.get((id(rule), fired))
+    if got is None or got[0] is not rule:
+        atoms = [a for b in fired for a in rule.branches[b]]
+        compares = sorted({a.path for a in atoms if isinstance(a, C.Compare)})
+        lists = tuple(p for p in compares if FACTS[p].kind in ("enum_list", "id_list"))
+        scalars = tuple(p for p in compares if p not in lists)
+        fids = tuple(sorted({a.id for a in atoms if isinstance(a, C.Derived)}))
+        if len(_READERS) >= WHY_CACHE_SIZE:
+            _READERS.clear()
+        got = _READERS[(id(rule), fired)] = (rule, scalars, lists, fids)
+    return got[1], got[2], got[3]
+
+
+def _variant(rule: CompiledRule, facts: dict[str, Any], derived: dict[str, list[str]]) -> int:
+    """Which text fits the person: the first variant whose condition holds, or -1 for the rationale."""
+    for i, (branches, _text) in enumerate(rule.text_variants):
+        if any(all(C.holds(atom, facts, derived) for atom in conj) for conj in branches):
+            return i
+    return -1
+
+
 def _explain_rule(rule: CompiledRule, branches: list[int], facts: dict[str, Any],
-                  derived: dict[str, list[str]], graph: PillarGraph) -> Why:
+                  derived: dict[str, list[str]], graph: PillarGraph, variant: int = -1) -> Why:
     values: dict[str, FactValue] = {}
     active = set(derived)
     for b in sorted(branches):
@@ -79,7 +101,7 @@ def _explain_rule(rule: CompiledRule, branches: list[int], facts: dict[str, Any]
                             text=graph.meaning(rel.from_, rel.to, rel.role))
     return Why(
         rule=rule.id, title=rule.rule.title, facts=[values[k] for k in sorted(values)], relation=note,
-        source=rule.rule.source, text=rule.rule.rationale,
+        source=rule.rule.source, text=rule.text_variants[variant][1] if variant >= 0 else rule.rule.rationale,
     )
 
 
@@ -100,6 +122,8 @@ class Clause:
     path: str
     value: Any
     held: bool
+    #: neither held nor failed: it reads something unknown (an open question, not a "no")
+    open: bool = False
 
 
 @dataclass
@@ -120,6 +144,10 @@ class MeasureExplanation:
     misses: list[Miss]
     #: the guard rules that left it out (suggested by a rule, but ruled out by what is known)
     excluded_by: list[Why] = field(default_factory=list)
+    #: the rules that found it already in place (empty when recorded in tiltak_mottatt)
+    in_place_why: list[Why] = field(default_factory=list)
+    #: left out because the user does not want it
+    not_wanted: bool = False
 
 
 def explain_measure(engine: Engine, assessment: Assessment, measure_id: str) -> MeasureExplanation:
@@ -145,21 +173,34 @@ def explain_measure(engine: Engine, assessment: Assessment, measure_id: str) -> 
     if suggested is None and not excluded:
         facts = project(assessment)
         derived = set(findings)
+        states = engine.derived_states(facts, derived)
         for rule in rs.rules.values():
             if not any(a.suggest == measure_id for a in rule.rule.then):
                 continue
-            branches = [[Clause(C.describe_atom(atom), _atom_path(atom), _atom_value(atom, facts, derived),
-                                C.holds(atom, facts, derived)) for atom in conj] for conj in rule.branches]
+            branches = [[_clause(atom, facts, derived, states) for atom in conj] for conj in rule.branches]
             misses.append(Miss(rule.id, rule.rule.title, branches))
-    return MeasureExplanation(measure_id, suggested, measure_id in strategy.already_in_place, chain, misses, list(excluded))
+    in_place = next((x for x in strategy.already_in_place if x.id == measure_id), None)
+    return MeasureExplanation(measure_id, suggested, in_place is not None, chain, misses, list(excluded),
+                              in_place_why=list(in_place.why) if in_place else [],
+                              not_wanted=any(x.id == measure_id for x in strategy.not_wanted))
+
+
+def _clause(atom: C.Atom, facts: dict[str, Any], derived: set[str], states: dict[str, tuple[bool | None, frozenset[str]]]) -> Clause:
+    """One clause of a rule that did not fire: held, failed, or open (it reads something unknown)."""
+    if isinstance(atom, C.Derived):
+        state = states.get(atom.id, (atom.id in derived, frozenset()))[0]
+        value = state
+        held = state is not None and state == atom.present
+        return Clause(C.describe_atom(atom), _atom_path(atom), value, held, open=state is None)
+    value = facts.get(atom.path)
+    held = C.holds(atom, facts, derived)
+    unknown = value is None and atom.op != "known" and not (FACTS[atom.path].computed_from and any(
+        p in facts for p, spec in FACTS.items() if spec.computed_from == FACTS[atom.path].computed_from))
+    return Clause(C.describe_atom(atom), _atom_path(atom), value, held, open=unknown)
 
 
 def _atom_path(atom: C.Atom) -> str:
     return f"derived.{atom.id}" if isinstance(atom, C.Derived) else atom.path
-
-
-def _atom_value(atom: C.Atom, facts: dict[str, Any], derived: set[str]) -> Any:
-    return (atom.id in derived) if isinstance(atom, C.Derived) else facts.get(atom.path)
 
 
 def explanation_text(expl: MeasureExplanation, engine: Engine, lang: Lang) -> str:
@@ -216,8 +257,14 @@ def explanation_text(expl: MeasureExplanation, engine: Engine, lang: Lang) -> st
         for w in expl.excluded_by:
             walk(Step(w), 1)
     elif expl.already_in_place:
-        note = "ikke foreslått: personen har det allerede (tiltak_mottatt)." if nb else "not suggested: the person already has it (tiltak_mottatt)."
+        note = "ikke foreslått på nytt: personen har det allerede; tjenesten er med som samarbeidspartner." if nb else \
+            "not suggested again: the person already has it; the service is involved as a partner."
         out.append(f"{title} – {note}")
+        for w in expl.in_place_why:
+            walk(Step(w), 1)
+    elif expl.not_wanted:
+        out.append(f"{title} – " + ("utelatt: brukeren har sagt at hun eller han ikke ønsker dette." if nb else
+                                    "left out: the user has said they do not want this."))
     else:
         out.append(f"{title} – {'ikke foreslått' if nb else 'not suggested'}")
         out.append("")
@@ -232,7 +279,7 @@ def explanation_text(expl: MeasureExplanation, engine: Engine, lang: Lang) -> st
                     if len(miss.branches) > 1:
                         out.append(f"      {'alternativ' if nb else 'alternative'} {i + 1}:")
                     for c in branch:
-                        mark = "✓" if c.held else "✗"
+                        mark = "✓" if c.held else "?" if c.open else "✗"
                         shown = fact_line(miss.rule, c.path, c.value, c.test, now=not c.held)
                         out.append(f"      {mark} {shown}")
     return "\n".join(wrap_line(line) for line in out) + "\n"

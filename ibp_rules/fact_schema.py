@@ -35,6 +35,7 @@ SECTION_PILLAR: dict[str, str | None] = {
     "mal": None,
     "malgrupper": None,
     "tiltak_mottatt": None,
+    "samtykke_deling": None,
 }
 
 

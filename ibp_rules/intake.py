@@ -40,7 +40,7 @@ from .yaml_source import Located, SourceError, read_file
 
 Kind = Literal["bool", "int", "float", "enum", "enum_list", "int_list", "text", "text_list", "id_list"]
 
-ORDER = ("husholdning", "malgrupper", "bolig", "okonomi", "helse", "arbeid_utdanning", "mal", "tiltak_mottatt")
+ORDER = ("husholdning", "malgrupper", "bolig", "okonomi", "helse", "arbeid_utdanning", "mal", "samtykke_deling", "tiltak_mottatt")
 
 
 class _Marker(enum.Enum):
@@ -99,14 +99,29 @@ def _lives_in(situations: tuple[str, ...]) -> Callable[[dict[str, Any]], bool]:
     return lambda a: a.get("bolig.situasjon") in (*situations, None)
 
 
+def _receives(source: str) -> Callable[[dict[str, Any]], bool]:
+    """Ask about when a benefit ends only of someone who receives it (or whose income is unknown)."""
+    return lambda a: a.get("okonomi.inntektskilder") is None or source in a["okonomi.inntektskilder"]
+
+
 _CONDITIONS: dict[str, Callable[[dict[str, Any]], bool]] = {
     # follow-ups
+    "husholdning.funksjonsnedsettelse": lambda a: bool(a.get("husholdning.barn_alder")) or (a.get("husholdning.voksne") or 1) > 1,
+    "husholdning.hatt_barnevern": lambda a: a.get("husholdning.alder") is None or a["husholdning.alder"] <= 25,
     "husholdning.enslig_forsorger": lambda a: bool(a.get("husholdning.barn_alder")),
     "husholdning.barnevern": lambda a: bool(a.get("husholdning.barn_alder")),
     "arbeid_utdanning.stillingsprosent": lambda a: a.get("arbeid_utdanning.status") == "i_arbeid",
     "arbeid_utdanning.midlertidig_ansatt": lambda a: a.get("arbeid_utdanning.status") == "i_arbeid",
     "arbeid_utdanning.utdanning_godkjent": lambda a: a.get("arbeid_utdanning.utdanning_fra_utlandet") is True,
     "helse.lar": lambda a: a.get("helse.rus") not in ("ingen", None),
+    "bolig.utrygg": lambda a: a.get("bolig.vold") is True,
+    "bolig.uker_til_utflytting": lambda a: a.get("bolig.situasjon") in ("fengsel", "institusjon", "krisesenter")
+    or bool({"loslatelse", "krisesenter"} & set(a.get("malgrupper") or ())),
+    "okonomi.felles_gjeld": lambda a: a.get("okonomi.gjeld") is not False,
+    "okonomi.aap_uker_igjen": _receives("aap"),
+    "okonomi.overgangsstonad_uker_igjen": _receives("overgangsstonad"),
+    "okonomi.sykepenger_uker_igjen": _receives("sykepenger"),
+    "okonomi.introduksjonsstonad_uker_igjen": _receives("introduksjonsstonad"),
     # exclusions
     "bolig.ar_i_boligen": _lives_in(OWN_HOME),
     "bolig.husleierestanse": _lives_in(RENTED),
@@ -172,7 +187,7 @@ def _question(path: str, annotation: Any, f: Any) -> Question:
             for m in getattr(item_ann, "__metadata__", ()):
                 ilo, ihi = getattr(m, "ge", ilo), getattr(m, "le", ihi)
             return Question(path, "int_list", lo=ilo, hi=ihi, ask_if=cond)
-        if path == "tiltak_mottatt":
+        if path in ("tiltak_mottatt", "mal.tiltak_ikke_onsket"):
             return Question(path, "id_list", ask_if=cond)
         return Question(path, "text_list", max_len=2000, ask_if=cond)
     raise TypeError(f"no question type for {path}")  # pragma: no cover
@@ -486,9 +501,11 @@ class Interview:
         self.history = [i for i in self.history if i < index]
 
     def assessment_data(self) -> dict[str, Any]:
-        """The answers as assessment data (unknowns left out, and answers to
+        """The answers as assessment data in the current format (unknowns left out, and answers to
         questions that no longer apply: a changed answer can rule one out)."""
-        out: dict[str, Any] = {}
+        from .assessment import ASSESSMENT_SCHEMA_VERSION
+
+        out: dict[str, Any] = {"schema_version": ASSESSMENT_SCHEMA_VERSION}
         for q, value in self.review():
             if value is None:
                 continue
@@ -497,7 +514,7 @@ class Interview:
                 out.setdefault(section, {})[name] = value
             else:
                 out[q.path] = value
-        return {k: out[k] for k in ORDER if k in out}
+        return {k: out[k] for k in ("schema_version",) + ORDER if k in out}
 
     def restore(self, answers: dict[str, Any], next_path: str | None) -> None:
         """Continue from saved answers, at the question ``next_path`` (``None`` = all asked: the review).
@@ -558,6 +575,8 @@ def load_draft(path: Path) -> tuple[dict[str, Any], str | None]:
     assessment_from_located(Located(answers, str(file), {k: v for k, v in located.lines.items() if k[:1] == ("answers",)}))
     flat: dict[str, Any] = {}
     for key, value in answers.items():
+        if key == "schema_version":
+            continue
         if isinstance(value, dict):
             flat.update({f"{key}.{name}": v for name, v in value.items()})
         else:

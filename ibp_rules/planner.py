@@ -15,9 +15,23 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import conditions as C
 from .ruleset import Ruleset
 from .ruleset_files import PHASES
 from .strategy import PrerequisiteStatus
+
+
+def settled(ruleset: Ruleset, key: tuple[str, str, int], facts: dict[str, Any], derived: Iterable[str]) -> bool:
+    """Whether the assessment settles a measure's check (its ``settled_by`` holds).
+
+    Read like an explanation, on known facts only: a condition on an unknown
+    fact never holds, so an unanswered check stays open.
+    """
+    branches = ruleset.settles.get(key)
+    if not branches:
+        return False
+    active = derived if isinstance(derived, (set, frozenset, dict)) else set(derived)
+    return any(all(C.holds(atom, facts, active) for atom in conj) for conj in branches)
 
 
 @dataclass
@@ -30,13 +44,16 @@ class PlannedMeasure:
 
 
 def plan(ruleset: Ruleset, suggested: dict[str, str | None], derived: Iterable[str],
-         already: Iterable[str], shared: Callable[[tuple[Any, ...], Callable[[], Any]], Any] | None = None) -> dict[str, PlannedMeasure]:
+         already: Iterable[str], shared: Callable[[tuple[Any, ...], Callable[[], Any]], Any] | None = None,
+         facts: dict[str, Any] | None = None) -> dict[str, PlannedMeasure]:
     """Stage and phase each suggested measure.
 
     ``suggested`` maps measure id → the earliest phase a rule asked for (or
     None for the catalogue default); ``derived`` are the active derived facts;
     ``already`` the measures the person already has; ``shared`` (optional)
-    returns one shared object per key, so that equal statuses are built once.
+    returns one shared object per key, so that equal statuses are built once;
+    ``facts`` (the known assessment facts) settle prerequisites that name the
+    facts settling them.
     """
     active = set(derived)
     have = set(already)
@@ -52,7 +69,9 @@ def plan(ruleset: Ruleset, suggested: dict[str, str | None], derived: Iterable[s
         out: list[PrerequisiteStatus] = []
         for index, pre in enumerate(ruleset.measures[mid].requires):
             by: list[str] = []
-            if pre.measure is not None:
+            if facts is not None and settled(ruleset, (mid, "requires", index), facts, active):
+                status = "met"
+            elif pre.measure is not None:
                 if pre.measure in have:
                     status = "met"
                 elif pre.measure in suggested:

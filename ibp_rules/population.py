@@ -32,7 +32,20 @@ Distributions (per person):
 * work: status by income; part-time and temporary contracts common;
   education mostly primary or upper secondary; foreign education and
   Norwegian level mainly in the introduksjon group;
-* goals: one to three of the eight;
+* age 18–66 (18–30 more often in the enslig_forsorger and loslatelse
+  groups); had child-welfare measures before 18: 30 % of the under-26s, else
+  5 %; another household member with a disability 8 % of households with
+  more than the person;
+* violence or threats: 85 % in the krisesenter group, 3 % otherwise; the
+  home unsafe now for a third of them outside a crisis centre; weeks to
+  moving out (0–26) for those in prison, institution or crisis centre;
+* income sources also: child benefit for most parents, child maintenance
+  for half the single parents, housing allowance 15 % of renters; joint
+  debt 25 % of those with debt (60 % after violence); weeks left of AAP,
+  transitional benefit, sick pay (5 % have it) and introduction benefit
+  (0–156) for those who receive them;
+* goals: one to three of the eight; 15 % say what they do not want (one
+  of the other goals); consent to share recorded for 70 %;
 * every fact is unknown with probability 8 %.
 """
 
@@ -57,6 +70,7 @@ def person(rng: random.Random) -> dict[str, Any]:
     """One synthetic assessment (plain data, valid against the model)."""
     group = _pick(rng, {"": 35, "enslig_forsorger": 20, "rus": 15, "introduksjon": 15, "krisesenter": 8, "loslatelse": 7})
     single_parent = group == "enslig_forsorger" or (group in ("krisesenter", "") and rng.random() < 0.2)
+    age = rng.randint(18, 30) if group in ("enslig_forsorger", "loslatelse") and rng.random() < 0.6 else rng.randint(18, 66)
     adults = 1 if single_parent or rng.random() < 0.75 else 2
     if single_parent:
         children = [rng.randint(0, 17) for _ in range(rng.randint(1, 3))]
@@ -70,6 +84,7 @@ def person(rng: random.Random) -> dict[str, Any]:
     }.get(group, lambda: _pick(rng, {"kommunal_gjennomgangsbolig": 35, "privat_leie": 35, "kommunal_utleiebolig": 10,
                                      "hos_familie_venner": 10, "uten_fast_bolig": 5, "eid": 5}))()
     arrears = rng.random() < 0.2
+    violence = rng.random() < (0.85 if group == "krisesenter" else 0.03)
     housing: dict[str, Any] = {
         "situasjon": situasjon,
         "ar_i_boligen": round(rng.uniform(0, 12), 1) if situasjon != "uten_fast_bolig" else None,
@@ -78,6 +93,9 @@ def person(rng: random.Random) -> dict[str, Any]:
         "trangbodd": rng.random() < (0.35 if len(children) >= 3 else 0.15),
         "uegnet": rng.random() < 0.15,
         "boutgiftsbelastning": _pick(rng, {"lav": 25, "moderat": 40, "hoy": 35}),
+        "vold": violence,
+        "utrygg": (situasjon != "krisesenter" and rng.random() < 0.33) if violence else None,
+        "uker_til_utflytting": rng.randint(0, 26) if situasjon in ("fengsel", "institusjon", "krisesenter") else None,
     }
 
     sources = set()
@@ -95,18 +113,31 @@ def person(rng: random.Random) -> dict[str, Any]:
         sources.add("overgangsstonad")
     if rng.random() < 0.05:
         sources.add("dagpenger")
+    if rng.random() < 0.05:
+        sources.add("sykepenger")
+    if children and rng.random() < 0.85:
+        sources.add("barnetrygd")
+    if single_parent and rng.random() < 0.5:
+        sources.add("barnebidrag")
+    if situasjon in ("privat_leie", "kommunal_utleiebolig", "kommunal_gjennomgangsbolig") and rng.random() < 0.15:
+        sources.add("bostotte")
     payment = rng.random() < 0.3
+    debt = payment or rng.random() < 0.3
     economy: dict[str, Any] = {
         "inntektskilder": sorted(sources),
         "inntekt_stabil": ("uforetrygd" in sources) or ("arbeid" in sources and rng.random() < 0.6),
-        "gjeld": payment or rng.random() < 0.3,
+        "gjeld": debt,
         "betalingsproblemer": payment,
         "inkasso": rng.random() < (0.55 if payment else 0.05),
         "gjeldsordning": rng.random() < 0.03,
         "verge": rng.random() < 0.04,
         "sparing": rng.random() < 0.2,
         "bankavslag": rng.random() < 0.15,
+        "felles_gjeld": (rng.random() < (0.6 if violence else 0.25)) if debt else None,
     }
+    for benefit, longest in (("aap", 156), ("overgangsstonad", 156), ("sykepenger", 52), ("introduksjonsstonad", 104)):
+        if benefit in sources:
+            economy[f"{benefit}_uker_igjen"] = rng.randint(0, longest)
 
     rus = _pick(rng, {"aktiv": 40, "i_behandling": 25, "i_bedring": 35}) if group == "rus" else _pick(rng, {"ingen": 92, "aktiv": 4, "i_bedring": 4})
     services = []
@@ -137,20 +168,27 @@ def person(rng: random.Random) -> dict[str, Any]:
     if work["utdanning_fra_utlandet"]:
         work["utdanning_godkjent"] = rng.random() < 0.3
 
-    goals = rng.sample(["eie", "leie_privat", "stabil_inntekt", "arbeid", "fullfore_utdanning", "bedre_helse", "gjeldfri", "trygg_bolig"],
-                       rng.randint(1, 3))
+    all_goals = ["eie", "leie_privat", "stabil_inntekt", "arbeid", "fullfore_utdanning", "bedre_helse", "gjeldfri", "trygg_bolig"]
+    goals = rng.sample(all_goals, rng.randint(1, 3))
+    not_wanted = [rng.choice([g for g in all_goals if g not in goals])] if rng.random() < 0.15 else []
 
     def section(d: dict[str, Any]) -> dict[str, Any]:
         return {k: v for k, v in ((k, _maybe(rng, v)) for k, v in d.items()) if v is not None}
 
     out: dict[str, Any] = {
-        "husholdning": section({"voksne": adults, "barn_alder": children, "enslig_forsorger": single_parent}),
+        "schema_version": 2,
+        "husholdning": section({"alder": age, "voksne": adults, "barn_alder": children, "enslig_forsorger": single_parent,
+                                "funksjonsnedsettelse": rng.random() < 0.08 if (adults > 1 or children) else None,
+                                "hatt_barnevern": rng.random() < (0.3 if age < 26 else 0.05)}),
         "bolig": section(housing),
         "okonomi": section(economy),
         "helse": section(health),
         "arbeid_utdanning": section(work),
-        "mal": section({"onsker": sorted(goals)}),
+        "mal": section({"onsker": sorted(goals), "onsker_ikke": not_wanted or None}),
     }
+    consent = _maybe(rng, rng.random() < 0.7)
+    if consent is not None:
+        out["samtykke_deling"] = consent
     if group:
         out["malgrupper"] = [group]
     return out

@@ -28,7 +28,7 @@ set, "open" when it shares none with it but one with the unknown set.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import networkx as nx
@@ -117,11 +117,12 @@ class QuestionIndex:
         self._derived_bits: dict[str, list[int]] = {}
         #: the assessment path an unknown clause asks about
         self._path_of: dict[int, str] = {}
-        fragile = 0
+        fragile = 0  # "is unknown" clauses and "not derived" ones: they hold only while something is unknown
         for atom, bit in index.items():
             if isinstance(atom, C.Derived):
                 self._derived_bits.setdefault(atom.id, [0, 0])[0 if atom.present else 1] |= 1 << bit
-                fragile |= 1 << bit
+                if not atom.present:
+                    fragile |= 1 << bit
                 continue
             self._path_of[bit] = _SOURCE.get(atom.path) or atom.path
             tests, known, unknown_ = by_path.setdefault(atom.path, ([], [], []))
@@ -158,18 +159,37 @@ class QuestionIndex:
             rules[rule.id] = _RuleInfo(
                 id=rule.id, masks=masks, groups=tuple(groups),
                 suggests=frozenset(a.suggest for a in then if a.suggest),
-                takes_out=frozenset(x for a in then if (x := a.exclude or getattr(a, "in_place", None))),
+                takes_out=frozenset(x for a in then if (x := a.exclude or a.in_place)),
                 tasks=frozenset(a.task for a in then if a.task),
                 fragile_bits=fragile & _or(masks),
             )
             for action in then:
                 if action.derive:
                     derivers.setdefault(action.derive, []).append(rule.id)
+        # a derived fact can be undone by an answer only if a rule deriving it can; found by a
+        # fixpoint, so that the (many) rules that cannot stop firing are never looked at again
+        fragile_facts: set[str] = set()
+        changed = True
+        while changed:
+            changed = False
+            for fid, deriving in derivers.items():
+                if fid in fragile_facts:
+                    continue
+                fact_bits = {g: bits[0] for g, bits in self._derived_bits.items() if g in fragile_facts}
+                if any(rules[rid].fragile_bits or any(m & fact_bits.get(g, 0) for _mask, (_cmp, der) in
+                                                      zip(rules[rid].masks, rules[rid].groups, strict=True) for g, m in der)
+                       for rid in deriving):
+                    fragile_facts.add(fid)
+                    changed = True
+        fragile_derived = 0
+        for fid in fragile_facts:
+            fragile_derived |= self._derived_bits.get(fid, [0, 0])[0]
+        rules = {rid: replace(info, fragile_bits=info.fragile_bits | (fragile_derived & _or(info.masks))) for rid, info in rules.items()}
         self.rules = rules
         self.derivers = {fid: tuple(ids) for fid, ids in derivers.items()}
-        #: per rule: the bits of all its clauses, and its branches (mask, paths with their bits, derived facts with theirs)
-        self._rule_branches = [(r.id, _or(r.masks), tuple((mask, cmp, der) for mask, (cmp, der) in zip(r.masks, r.groups, strict=True)))
-                               for r in rules.values()]
+        #: every branch of every rule: its bits, and (rule, the paths it tests with their bits, the derived facts with theirs)
+        self._branch_masks = [mask for r in rules.values() for mask in r.masks]
+        self._branch_info = [(r.id, cmp, der) for r in rules.values() for cmp, der in r.groups]
         self._deriver_branches = {fid: [(mask, cmp, der) for rid in ids for mask, (cmp, der) in zip(rules[rid].masks, rules[rid].groups, strict=True)]
                                   for fid, ids in self.derivers.items()}
         self._effects: dict[frozenset[str], tuple[frozenset[str], frozenset[str], frozenset[str]]] = {}
@@ -189,15 +209,9 @@ class QuestionIndex:
 
     # -- evaluation ------------------------------------------------------------
 
-    def questions(self, facts: dict[str, Any], fired: dict[str, list[int]], derived: Iterable[str],
-                  suggested: set[str], settled: set[str]) -> list[Question]:
-        """The open questions for one assessment.
-
-        ``fired`` are the rules durable_rules fired (with their branches),
-        ``derived`` the facts they derived, ``suggested`` the measures in the
-        strategy and ``settled`` the measures already in place or left out
-        (a rule that could suggest those would add nothing).
-        """
+    def _evaluate(self, facts: dict[str, Any], derived: Iterable[str]) -> tuple[int, int, int, dict[str, frozenset[str]]]:
+        """Every clause as true, false or unknown (three bit sets), and for each unknown
+        derived fact the unknown fields behind it."""
         true = false = unknown = 0
         for path, source, tests, is_known, is_unknown, all_tests, cache in self._groups:
             value = facts.get(path)
@@ -226,7 +240,6 @@ class QuestionIndex:
                 true |= got[0]
                 false |= got[1]
 
-        rules = self.rules
         behind: dict[str, frozenset[str]] = {}  # an unknown derived fact → the fields behind it
         derived_true = set(derived)
 
@@ -252,20 +265,46 @@ class QuestionIndex:
             else:
                 false |= present
                 true |= absent
+        return true, false, unknown, behind
+
+    def derived_states(self, facts: dict[str, Any], derived: Iterable[str]) -> dict[str, tuple[bool | None, frozenset[str]]]:
+        """Each derived fact rules read: derived (True), known to be false (False) or unknown
+        (None, with the fields it waits for). For explanations: "not derived" is not "no"."""
+        derived = set(derived)
+        true, false, unknown, behind = self._evaluate(facts, derived)
+        return {fid: (True, frozenset()) if fid in derived else (None, behind[fid]) if fid in behind else (False, frozenset())
+                for fid in self._derived_bits}
+
+
+    def questions(self, facts: dict[str, Any], fired: dict[str, list[int]], derived: Iterable[str],
+                  suggested: set[str], settled: set[str]) -> list[Question]:
+        """The open questions for one assessment.
+
+        ``fired`` are the rules durable_rules fired (with their branches),
+        ``derived`` the facts they derived, ``suggested`` the measures in the
+        strategy and ``settled`` the measures already in place or left out
+        (a rule that could suggest those would add nothing).
+        """
+        true, false, unknown, behind = self._evaluate(facts, derived)
+        rules = self.rules
 
         waiting: dict[str, set[str]] = {}  # field → rules that could fire once it is known
-        for rid, any_bits, branches in self._rule_branches:
-            if not any_bits & unknown or rid in fired:
+        branch_info = self._branch_info
+        for i in [i for i, m in enumerate(self._branch_masks) if m & unknown and not m & false]:
+            rid, cmp, der = branch_info[i]
+            if rid in fired:
                 continue
-            for mask, cmp, der in branches:
-                if mask & unknown and not mask & false:
-                    for p, m in cmp:
-                        if m & unknown:
-                            waiting.setdefault(p, set()).add(rid)
-                    for g, m in der:
-                        if m & unknown:
-                            for p in behind[g]:
-                                waiting.setdefault(p, set()).add(rid)
+            for p, m in cmp:
+                if m & unknown:
+                    rids = waiting.get(p)
+                    if rids is None:
+                        waiting[p] = {rid}
+                    else:
+                        rids.add(rid)
+            for g, m in der:
+                if m & unknown:
+                    for p in behind[g]:
+                        waiting.setdefault(p, set()).add(rid)
         out: dict[str, Question] = {}
         effects = self._effects
         for path, rids in waiting.items():

@@ -22,7 +22,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from . import conditions as C
-from .assessment import Assessment, assessment_from_located
+from .assessment import ASSESSMENT_SCHEMA_VERSION, Assessment, assessment_from_located
 from .errors import AssessmentError, Problem, RulesetError
 from .ruleset import CASES_SUFFIXES, Ruleset
 from .ruleset_files import RuleId, Slug
@@ -140,7 +140,9 @@ def load_rule_cases(ruleset: Ruleset, files: Sequence[Path] | None = None) -> li
                 for j, ident in enumerate(getattr(case, key)):
                     if ident not in known:
                         bad((key, j), f"unknown {'task' if key == 'tasks' else 'measure'} '{ident}'")
-            sub = Located(case.given, located.file, {k[len(loc) + 1:]: v for k, v in located.lines.items()
+            # a case is written for the rules as they are: in the current format unless it says otherwise
+            given = case.given if "schema_version" in case.given else {"schema_version": ASSESSMENT_SCHEMA_VERSION, **case.given}
+            sub = Located(given, located.file, {k[len(loc) + 1:]: v for k, v in located.lines.items()
                                                      if k[: len(loc) + 1] == loc + ("given",)})
             try:
                 assessment = assessment_from_located(sub)

@@ -64,6 +64,8 @@ def generate(rs: Ruleset, cases: Sequence[LoadedCase]) -> dict[str, str]:
             fires=[(lc, _given_yaml(lc)) for lc in examples if lc.case.expect == "fires"],
             silent=[(lc, _given_yaml(lc)) for lc in examples if lc.case.expect == "silent"],
             stratum=rule.stratum,
+            variants=[{"when": " | ".join(" and ".join(C.describe_atom(a) for a in conj) for conj in branches), "text": text}
+                      for branches, text in rule.text_variants],
         )
         rows.append({"id": rid, "title": rule.rule.title, "file": file, "reads": sorted(rule.reads_pillars),
                      "then": [f"{a.kind}: {a.target}" for a in rule.rule.then], "source": rule.rule.source,

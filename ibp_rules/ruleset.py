@@ -61,6 +61,8 @@ class CompiledRule:
     line: int | None
     #: pillars of the assessment facts and derived facts the rule reads
     reads_pillars: frozenset[str]
+    #: texts chosen by the facts: (branches of the condition, text), first match wins
+    text_variants: tuple[tuple[tuple[C.Conjunction, ...], Any], ...] = ()
 
     @property
     def id(self) -> str:
@@ -99,6 +101,9 @@ class Ruleset:
     layers: tuple[RulesetManifest, ...] = ()
     #: files in the given folders that are not rule or case files (shown by ``ibp rules validate``)
     not_read: tuple[str, ...] = ()
+    #: when the assessment settles a measure's check: (measure, "requires" |
+    #: "preconditions", index) → branches of the ``settled_by`` condition
+    settles: dict[tuple[str, str, int], tuple[C.Conjunction, ...]] = field(default_factory=dict)
 
 
 @dataclass
@@ -380,11 +385,17 @@ def load_ruleset(paths: Sequence[Path | str]) -> Ruleset:
                 link.add(located, loc + ("requires", j, "measure"), f"unknown measure '{pre.measure}'." + suggestion_suffix(pre.measure, measures))
             if pre.measure == m.id:
                 link.add(located, loc + ("requires", j, "measure"), "a measure cannot require itself")
-            if pre.fact is not None:
-                if pre.fact not in facts:
-                    link.add(located, loc + ("requires", j, "fact"), f"unknown derived fact '{pre.fact}'." + suggestion_suffix(pre.fact, facts))
-                elif facts[pre.fact].kind != "resource":
-                    link.add(located, loc + ("requires", j, "fact"), f"'{pre.fact}' is a barrier; a prerequisite names a resource")
+            if pre.fact is not None and pre.fact not in facts:
+                link.add(located, loc + ("requires", j, "fact"), f"unknown derived fact '{pre.fact}'." + suggestion_suffix(pre.fact, facts))
+        if m.first_contact is not None:
+            contact = measures.get(m.first_contact)
+            if contact is None:
+                link.add(located, loc + ("first_contact",), f"unknown measure '{m.first_contact}'." + suggestion_suffix(m.first_contact, measures))
+            elif contact.id == m.id or contact.first_contact is not None or contact.requires:
+                link.add(located, loc + ("first_contact",), "a first contact is another measure, with no first contact or prerequisites of its own")
+        for j, tension in enumerate(m.tensions):
+            if tension.measure is not None and tension.measure not in measures:
+                link.add(located, loc + ("tensions", j, "measure"), f"unknown measure '{tension.measure}'." + suggestion_suffix(tension.measure, measures))
         for j, fid in enumerate(m.provides):
             if fid not in facts:
                 link.add(located, loc + ("provides", j), f"unknown derived fact '{fid}'." + suggestion_suffix(fid, facts))
@@ -407,7 +418,21 @@ def load_ruleset(paths: Sequence[Path | str]) -> Ruleset:
     rule_items: list[tuple[Rule, Located, PathKey]] = link.items("rules")
     rules_by_id = link.unique("rule", rule_items)
     ctx = C.ParseContext(frozenset(facts), frozenset(measures))
-    parsed: dict[str, tuple[Rule, C.Condition, list[C.Conjunction], Located, tuple[str | int, ...]]] = {}
+    conditions: dict[str, tuple[Rule, C.Condition, Located, tuple[str | int, ...]]] = {}
+    #: conditions besides the rules' own: text variants and what settles a check
+    #: keyed (measure id, "requires" | "preconditions", index) or (rule id, "rationale_by_fact", index)
+    side_conditions: dict[tuple[str, str, int], tuple[C.Condition, Located, tuple[str | int, ...], str | None]] = {}
+    for m, located, loc in measure_items:
+        checks = [("requires", j, pre.settled_by) for j, pre in enumerate(m.requires)]
+        checks += [("preconditions", j, getattr(pc, "settled_by", None)) for j, pc in enumerate(m.preconditions)]
+        for where, j, data in checks:
+            if data is None:
+                continue
+            scond, sprobs = C.parse(data, ctx, loc + (where, j, "settled_by"))
+            for cp in sprobs:
+                link.add(located, cp.path, cp.message)
+            if scond is not None:
+                side_conditions[(m.id, where, j)] = (scond, located, loc + (where, j, "settled_by"), None)
     for rule, located, loc in rule_items:
         if rules_by_id.get(rule.id) is not rule:
             continue
@@ -417,13 +442,39 @@ def load_ruleset(paths: Sequence[Path | str]) -> Ruleset:
         if cond is None:
             _check_actions(link, rule, located, loc, measures, partners, facts, tasks, None)
             continue
-        try:
-            branches = C.to_dnf(cond)
-        except ValueError as exc:
-            link.add(located, loc + ("when",), str(exc), rule.id)
-            continue
         _check_actions(link, rule, located, loc, measures, partners, facts, tasks, cond)
-        parsed[rule.id] = (rule, cond, branches, located, loc)
+        conditions[rule.id] = (rule, cond, located, loc)
+        for j, variant in enumerate(rule.rationale_by_fact):
+            vcond, vprobs = C.parse(variant.when, ctx, loc + ("rationale_by_fact", j, "when"))
+            for cp in vprobs:
+                link.add(located, cp.path, cp.message, rule.id)
+            if vcond is not None:
+                side_conditions[(rule.id, "rationale_by_fact", j)] = (vcond, located, loc + ("rationale_by_fact", j, "when"), rule.id)
+    parsed: dict[str, tuple[Rule, C.Condition, list[C.Conjunction], Located, tuple[str | int, ...]]] = {}
+    expander = _Expander(conditions)
+    cycles_reported = False
+    for rid, (rule, cond, located, loc) in conditions.items():
+        try:
+            branches = expander.branches(rid)
+        except _NegationCycle:
+            if not cycles_reported:
+                cycles_reported = True
+                _report_derivation_cycles(conditions, link, base_root)
+            continue
+        except ValueError as exc:
+            link.add(located, loc + ("when",), str(exc), rid)
+            continue
+        parsed[rid] = (rule, cond, branches, located, loc)
+    side: dict[tuple[str, str, int], tuple[C.Conjunction, ...]] = {}
+    for skey, (scond, located, sloc, owner) in side_conditions.items():
+        try:
+            side[skey] = tuple(expander.expand(scond))
+        except _NegationCycle:
+            if not cycles_reported:
+                cycles_reported = True
+                _report_derivation_cycles(conditions, link, base_root)
+        except ValueError as exc:
+            link.add(located, sloc, str(exc), owner)
 
     strata = _stratify(parsed, link, base_root) if not problems else {}
     if problems:
@@ -436,6 +487,7 @@ def load_ruleset(paths: Sequence[Path | str]) -> Ruleset:
         compiled[rid] = CompiledRule(
             rule=rule, condition=cond, branches=tuple(branches), stratum=strata[rid],
             file=located.file, line=located.line_of(loc), reads_pillars=_read_pillars(cond, facts),
+            text_variants=tuple((side[(rid, "rationale_by_fact", j)], v.text) for j, v in enumerate(rule.rationale_by_fact)),
         )
     ordered_pillars = {pid: pillars[pid] for pid in PILLAR_IDS}
     return Ruleset(
@@ -447,6 +499,7 @@ def load_ruleset(paths: Sequence[Path | str]) -> Ruleset:
         facts=dict(sorted(facts.items())), tasks=dict(sorted(tasks.items())),
         parameters=dict(sorted(parameters.items())), rules=compiled, coverage_notes=dict(sorted(coverage_notes.items())),
         max_stratum=max(strata.values(), default=0), prerequisites=prereq,
+        settles={skey: branches for skey, branches in side.items() if skey[1] != "rationale_by_fact"},
     )
 
 
@@ -502,6 +555,61 @@ def _manifests(link: _Linker, roots: Sequence[Path]) -> tuple[RulesetManifest | 
     return base, tuple(sorted((m for _ld, m in layers), key=lambda m: m.id)), link.root_of[base_located.file]
 
 
+class _NegationCycle(Exception):
+    """A derived fact's known-false conditions depend on themselves."""
+
+
+class _Expander:
+    """Each rule's branches, with "not derived X" replaced by when X is known to be false.
+
+    A fact's known-false conditions need the branches of the rules deriving
+    it, which may read other facts' absence in turn: computed on demand,
+    once each, in whatever order they are needed. A cycle through such a
+    negation has no three-valued meaning here and is reported.
+    """
+
+    def __init__(self, conditions: dict[str, tuple[Rule, C.Condition, Located, tuple[str | int, ...]]]) -> None:
+        self.conditions = conditions
+        self.derivers: dict[str, list[str]] = {}
+        for rid in sorted(conditions):
+            for action in conditions[rid][0].then:
+                if action.derive:
+                    self.derivers.setdefault(action.derive, []).append(rid)
+        self._branches: dict[str, list[C.Conjunction]] = {}
+        self._false: dict[str, list[C.Conjunction]] = {}
+        self._busy: set[str] = set()
+
+    def expand(self, cond: C.Condition) -> list[C.Conjunction]:
+        """The branches of any condition, with the same three-valued "not derived"."""
+        return C.to_dnf(cond, negated=self.known_false)
+
+    def branches(self, rid: str) -> list[C.Conjunction]:
+        got = self._branches.get(rid)
+        if got is None:
+            if rid in self._busy:
+                raise _NegationCycle(rid)
+            self._busy.add(rid)
+            try:
+                got = self._branches[rid] = C.to_dnf(self.conditions[rid][1], negated=self.known_false)
+            finally:
+                self._busy.discard(rid)
+        return got
+
+    def known_false(self, fid: str) -> list[C.Conjunction]:
+        got = self._false.get(fid)
+        if got is None:
+            key = "fact:" + fid
+            if key in self._busy:
+                raise _NegationCycle(fid)
+            self._busy.add(key)
+            try:
+                got = self._false[fid] = C.known_false(
+                    [self.branches(r) for r in self.derivers.get(fid, []) if r in self.conditions], self.known_false)
+            finally:
+                self._busy.discard(key)
+        return got
+
+
 def _read_pillars(cond: C.Condition, facts: dict[str, DerivedFact]) -> frozenset[str]:
     out: set[str] = set()
     for atom in C.atoms(cond):
@@ -542,6 +650,12 @@ def _check_actions(link: _Linker, rule: Rule, located: Located, loc: tuple[str |
         elif action.task is not None:
             if action.task not in tasks:
                 link.add(located, aloc + ("task",), f"unknown task '{action.task}'." + suggestion_suffix(action.task, tasks), rule.id)
+        elif action.in_place is not None:
+            if action.in_place not in measures:
+                link.add(located, aloc + ("in_place",), f"unknown measure '{action.in_place}'." + suggestion_suffix(action.in_place, measures), rule.id)
+            for k, pref in enumerate(action.partners):
+                if pref.id not in partners:
+                    link.add(located, aloc + ("partners", k, "id"), f"unknown partner '{pref.id}'." + suggestion_suffix(pref.id, partners), rule.id)
         elif action.exclude is not None:
             if action.exclude not in measures:
                 link.add(located, aloc + ("exclude",), f"unknown measure '{action.exclude}'." + suggestion_suffix(action.exclude, measures), rule.id)
@@ -643,6 +757,75 @@ def _components_in_order(g: nx.DiGraph) -> list[list[str]]:
     for node, c in members.items():
         groups.setdefault(c, []).append(node)
     return [sorted(groups[c]) for c in nx.lexicographical_topological_sort(condensed, key=lambda c: min(groups[c]))]
+
+
+def _negated_facts(cond: C.Condition, negated: bool = False) -> set[str]:
+    """The derived facts a condition reads as absent (under an odd number of 'not')."""
+    if isinstance(cond, C.Derived):
+        return {cond.id} if negated != (not cond.present) else set()
+    if isinstance(cond, C.Compare):
+        return set()
+    if isinstance(cond, C.Not):
+        return _negated_facts(cond.item, not negated)
+    return {f for item in cond.items for f in _negated_facts(item, negated)}
+
+
+def _report_derivation_cycles(conditions: dict[str, tuple[Rule, C.Condition, Located, tuple[str | int, ...]]],
+                              link: _Linker, base_root: int | None) -> None:
+    """One problem per ring of derived facts that some rule reads as absent.
+
+    "Not derived F" means F is known to be false, which is computed from the
+    rules deriving F; when F is derived (through other rules) from itself,
+    that has no meaning. The problem is reported once per ring, at the rule
+    that closes it: a rule from a folder other than the base ruleset's (a
+    municipality's rule that turns the built-in ones into a ring), else a
+    rule in the ring that reads a fact's absence, else the first in the ring.
+    """
+    g: nx.DiGraph = nx.DiGraph()
+    by_edge: dict[tuple[str, str], list[str]] = {}
+    absent_readers: dict[str, list[str]] = {}
+    for rid in sorted(conditions):
+        rule, cond, _located, _loc = conditions[rid]
+        reads = {a.id for a in C.atoms(cond) if isinstance(a, C.Derived)}
+        for fid in _negated_facts(cond):
+            absent_readers.setdefault(fid, []).append(rid)
+        for action in rule.then:
+            if action.derive:
+                for fid in sorted(reads):
+                    g.add_edge(fid, action.derive)
+                    by_edge.setdefault((fid, action.derive), []).append(rid)
+
+    def where(rid: str) -> tuple[str, int]:
+        located, loc = conditions[rid][2], conditions[rid][3]
+        return located.file, located.line_of(loc) or 0
+
+    def root(rid: str) -> int | None:
+        return link.root_of.get(conditions[rid][2].file)
+
+    for component in sorted(nx.strongly_connected_components(g), key=min):
+        inside = g.subgraph(component)
+        if inside.number_of_edges() == 0:
+            continue
+        facts = sorted(component)
+        readers = sorted({r for f in facts for r in absent_readers.get(f, [])})
+        if not readers:
+            continue
+        ring_rules = sorted({r for e in inside.edges for r in by_edge[e]})
+        added = [r for r in ring_rules if base_root is not None and root(r) != base_root]
+        closing = min(added or [r for r in ring_rules if r in readers] or ring_rules, key=where)
+        steps = "; ".join(f"{r} derives {v} from {u}" for u, v in sorted(inside.edges) for r in by_edge[(u, v)])
+        steps_nb = "; ".join(f"{r} utleder {v} fra {u}" for u, v in sorted(inside.edges) for r in by_edge[(u, v)])
+        others = ", ".join(f"{r} ({':'.join(map(str, where(r)))})" for r in sorted(set(readers + ring_rules) - {closing}))
+        others_en = f" (the other rules: {others})" if others else ""
+        others_nb = f" (de andre reglene: {others})" if others else ""
+        rule, _cond, located, loc = conditions[closing]
+        link.problems.append(Problem(
+            located.file, located.line_of(loc + ("when",)), format_path(loc + ("when",)),
+            f"derived facts depend on themselves in a ring ({steps}), and rules read {', '.join(facts)} as absent: "
+            f"whether a fact is known to be false cannot rest on itself — this rule closes the cycle{others_en}; break the cycle",
+            closing,
+            message_nb=f"utledete fakta avhenger av seg selv i en ring ({steps_nb}), og regler krever at {', '.join(facts)} "
+            f"mangler: om et faktum er kjent usant kan ikke hvile på seg selv — denne regelen lukker ringen{others_nb}; bryt ringen"))
 
 
 def _report_negation_cycle(parsed: dict[str, Any], link: _Linker, inside: nx.DiGraph, edge: tuple[str, str],

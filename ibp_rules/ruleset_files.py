@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from .assessment import Goal
 from .text import Text
 
 PILLAR_IDS: tuple[str, ...] = ("bolig", "okonomi", "helse", "arbeid_utdanning")
@@ -115,11 +116,13 @@ class PartnersFile(_File):
 
 
 class Prerequisite(_File):
-    """Something a measure needs first: another measure or a derived resource.
+    """Something a measure needs first: another measure or a derived fact.
 
     ``hard`` prerequisites (a legal or practical precondition) order the plan
     into stages; ``soft`` ones are advice the coordinator may override and
-    never delay anything.
+    never delay anything. ``settled_by`` is a condition (rule language) under
+    which the assessment itself settles it: then it is shown as met, not as
+    something to check.
     """
 
     measure: Slug | None = None
@@ -127,11 +130,38 @@ class Prerequisite(_File):
     kind: Literal["hard", "soft"]
     check: Text
     source: Source
+    settled_by: Any = None
 
     @model_validator(mode="after")
     def _one_target(self) -> Prerequisite:
         if (self.measure is None) == (self.fact is None):
             raise ValueError("give exactly one of 'measure' or 'fact'")
+        return self
+
+
+class Precondition(_File):
+    """Something the deciding service looks at, and the facts that settle it.
+
+    Shown as "to check" unless ``settled_by`` (a condition in the rule
+    language) holds for the assessment: then it is shown as settled. It never
+    decides anything; a hard condition known to be unmet is a guard rule's job.
+    """
+
+    text: Text
+    settled_by: Any = None
+
+
+class Tension(_File):
+    """A measure that pulls against another measure or against one of the user's goals."""
+
+    measure: Slug | None = None
+    goal: Goal | None = None
+    text: Text
+
+    @model_validator(mode="after")
+    def _one_target(self) -> Tension:
+        if (self.measure is None) == (self.goal is None):
+            raise ValueError("give exactly one of 'measure' or 'goal'")
         return self
 
 
@@ -145,7 +175,18 @@ class Measure(_File):
     requires: list[Prerequisite] = []
     provides: list[Slug] = []
     #: what the deciding service looks at: shown as "to check", never decided here
-    preconditions: list[Text] = []
+    preconditions: list[Text | Precondition] = []
+    #: the user's goals this measure is a route to; a measure whose every such
+    #: goal the user does not want is left out (``mal.onsker_ikke``)
+    serves: list[Goal] = []
+    #: goals this measure is an *alternative* to: when the user has one of them
+    #: (and none it serves), it is marked as an alternative, not the main route
+    alternative_to: list[Goal] = []
+    #: measures or goals it pulls against; flagged when both are in the plan
+    tensions: list[Tension] = []
+    #: an informal first contact (veileder §4.2) that belongs in the first stage
+    #: even when this measure must wait: suggested with it automatically
+    first_contact: Slug | None = None
     confirmed: bool = True
     source: Source
     override: bool = False
@@ -279,20 +320,26 @@ class Action(_File):
     derive: Slug | None = None
     task: Slug | None = None
     exclude: Slug | None = None
+    #: a measure the person already has (an income, a service): never suggested
+    #: again, shown as in place, its partners brought in (usually samordning)
+    in_place: Slug | None = None
 
     @model_validator(mode="after")
     def _one_kind(self) -> Action:
-        given = [k for k in ("suggest", "derive", "task", "exclude") if getattr(self, k) is not None]
+        given = [k for k in ACTION_KINDS if getattr(self, k) is not None]
         if len(given) != 1:
-            raise ValueError("an action does exactly one of: 'suggest' a measure, 'derive' a fact, give a 'task', 'exclude' a measure")
-        if self.suggest is None and (self.partners or self.phase):
-            raise ValueError("'partners' and 'phase' belong to a 'suggest' action")
+            raise ValueError("an action does exactly one of: 'suggest' a measure, 'derive' a fact, give a 'task', "
+                             "'exclude' a measure, record a measure as 'in_place'")
+        if self.suggest is None and self.phase:
+            raise ValueError("'phase' belongs to a 'suggest' action")
+        if self.suggest is None and self.in_place is None and self.partners:
+            raise ValueError("'partners' belong to a 'suggest' or 'in_place' action")
         return self
 
     @property
     def kind(self) -> str:
-        """Which of the four kinds of action this is."""
-        return next(k for k in ("suggest", "derive", "task", "exclude") if getattr(self, k) is not None)
+        """Which of the five kinds of action this is."""
+        return next(k for k in ACTION_KINDS if getattr(self, k) is not None)
 
     @property
     def target(self) -> str:
@@ -300,6 +347,16 @@ class Action(_File):
         value = getattr(self, self.kind)
         assert isinstance(value, str)
         return value
+
+
+ACTION_KINDS = ("suggest", "derive", "task", "exclude", "in_place")
+
+
+class TextVariant(_File):
+    """A rationale for when a condition holds: the text fits the facts of the person."""
+
+    when: Any
+    text: Text
 
 
 class RelationRef(_File):
@@ -320,6 +377,9 @@ class Rule(_File):
     when: Any
     then: Annotated[list[Action], Field(min_length=1)]
     rationale: Text
+    #: texts chosen by the facts: the first whose condition holds replaces the
+    #: rationale, so a reason never states what the assessment does not say
+    rationale_by_fact: list[TextVariant] = []
     relation: RelationRef | None = None
     source: Source
     status: Literal["preview", "stable", "deprecated"] = "stable"

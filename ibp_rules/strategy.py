@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .text import Text
 
-STRATEGY_SCHEMA_VERSION = 3
+STRATEGY_SCHEMA_VERSION = 4
 
 NOTICE = Text(
     nb="Dette er forslag til en strategi, ikke vedtak. Brukeren og koordinatoren bestemmer; "
@@ -89,9 +89,40 @@ class SuggestedMeasure(_Out):
     requires: list[str] = Field(description="Suggested measures that must come first (hard prerequisites).")
     prerequisites: list[PrerequisiteStatus]
     partners: list[PartnerUse]
-    to_check: list[Text] = Field(description="What the deciding service looks at; for the coordinator to check, not decided here.")
+    to_check: list[Text] = Field(description="What the deciding service looks at and the assessment leaves open; to check, not decided here.")
+    settled: list[Text] = Field(description="Checks the assessment already settles (shown as settled, not as open).")
+    alternative_to: list[str] = Field(
+        description="The user's goals this measure is an alternative to (it is not a route to what they said they want); empty: a main route."
+    )
     confirmed: bool = Field(description="False where the catalogue marks the scheme's details as unconfirmed.")
     why: list[Why]
+
+
+class InPlaceMeasure(_Out):
+    """A measure the person already has: never suggested again; its service is a partner to coordinate with."""
+
+    id: str
+    title: Text
+    pillar: str
+    partners: list[PartnerUse]
+    recorded: bool = Field(description="True when listed in the assessment's tiltak_mottatt (not found by a rule).")
+    why: list[Why]
+
+
+class NotWanted(_Out):
+    """A measure left out because the user does not want it (or a goal it serves)."""
+
+    id: str
+    title: Text
+    goals: list[str] = Field(description="The goals the user does not want that this measure serves; empty when the measure itself was declined.")
+
+
+class Tension(_Out):
+    """Suggestions that pull against each other, or against one of the user's goals: to talk through."""
+
+    measures: list[str]
+    goals: list[str]
+    text: Text
 
 
 class CoordinatorTask(_Out):
@@ -207,8 +238,12 @@ class Strategy(_Out):
     stages: int = Field(ge=0, description="Number of stages; 0 when nothing is suggested.")
     measures: list[SuggestedMeasure]
     partners: list[PartnerSummary]
-    already_in_place: list[str] = Field(description="Suggested by a rule but already received, so left out.")
+    already_in_place: list[InPlaceMeasure] = Field(
+        description="What the person already has (an income, a service): never suggested again, its partners coordinated with."
+    )
     excluded: list[ExcludedMeasure] = Field(description="Suggested by a rule but ruled out by what is known (a guard rule).")
+    not_wanted: list[NotWanted] = Field(description="Left out because the user said they do not want it.")
+    tensions: list[Tension] = Field(description="Parts of the plan that pull against each other or against the user's goals.")
     tasks: list[CoordinatorTask] = Field(description="The coordinator's own tasks, by phase.")
     open_questions: list[OpenQuestion] = Field(
         description="Unknown fields whose answers could change the plan, in assessment order."
@@ -244,8 +279,11 @@ COMPACT_EXCLUDE: dict[str, Any] = {
     "notice": True,
     "needs": {"__all__": {"title"}},
     "findings": {"__all__": {"title": True, "why": _WHY}},
-    "measures": {"__all__": {"title": True, "to_check": True, "why": _WHY, "prerequisites": {"__all__": {"check"}}}},
+    "measures": {"__all__": {"title": True, "to_check": True, "settled": True, "why": _WHY, "prerequisites": {"__all__": {"check"}}}},
     "partners": {"__all__": {"title"}},
     "excluded": {"__all__": {"title": True, "why": _WHY}},
+    "already_in_place": {"__all__": {"title": True, "why": _WHY}},
+    "not_wanted": {"__all__": {"title"}},
+    "tensions": {"__all__": {"text"}},
     "tasks": {"__all__": {"title": True, "description": True, "why": _WHY}},
 }

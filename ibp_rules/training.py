@@ -61,6 +61,22 @@ class Expect(BaseModel):
     start_with: list[Slug] = []
     #: at most this many measures (a negative control expects few or none)
     max_measures: int | None = Field(None, ge=0)
+    #: tasks that must not be given (closing while the user's goal is not met)
+    absent_tasks: list[Slug] = []
+    #: measures in the oppstart phase (a bridge planned before an income or a place ends)
+    oppstart: list[Slug] = []
+    #: measures the person already has: shown in place, never suggested again
+    in_place: list[Slug] = []
+    #: measures a guard left out with a reason
+    excluded: list[Slug] = []
+    #: measures left out because the user does not want them
+    not_wanted: list[Slug] = []
+    #: measures marked as an alternative to the user's goal
+    alternatives: list[Slug] = []
+    #: pulls flagged: each a set of measure ids and goals that must appear together in one tension
+    tensions: list[list[Slug]] = []
+    #: unknown fields the strategy must ask about (in its open questions)
+    open_questions: list[str] = []
 
 
 def check_expectations(strategy: Strategy, expect: Expect) -> list[str]:
@@ -86,6 +102,16 @@ def check_expectations(strategy: Strategy, expect: Expect) -> list[str]:
         out.append(f"{len(got)} measures suggested, at most {expect.max_measures} expected: {', '.join(sorted(got))}")
     if expect.start_with and set(expect.start_with) != set(strategy.start_with):
         out.append(f"should start with {', '.join(expect.start_with)}, starts with {', '.join(strategy.start_with) or 'nothing'}")
+    out += [f"unexpected task {t}" for t in expect.absent_tasks if t in tasks]
+    out += [f"{m} should be in the oppstart phase" for m in expect.oppstart if m in got and got[m].phase != "oppstart"]
+    for field, ids in (("in_place", {x.id for x in strategy.already_in_place}), ("excluded", {x.id for x in strategy.excluded}),
+                       ("not_wanted", {x.id for x in strategy.not_wanted}),
+                       ("alternatives", {m.id for m in strategy.measures if m.alternative_to})):
+        out += [f"{m} should be {field.replace('_', ' ')}" for m in getattr(expect, field) if m not in ids]
+    found = [set(t.measures) | set(t.goals) for t in strategy.tensions]
+    out += [f"missing tension between {', '.join(t)}" for t in expect.tensions if not any(set(t) <= f for f in found)]
+    asked = {q.path for q in strategy.open_questions}
+    out += [f"missing open question {p}" for p in expect.open_questions if p not in asked]
     return out
 
 

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 from .decisions import Decisions, MeasureDecision, OwnMeasure
 from .labels import field_label, question, value_label
 from .ruleset import Ruleset
-from .strategy import PrerequisiteStatus, Strategy, SuggestedMeasure, Why
+from .strategy import InPlaceMeasure, PrerequisiteStatus, Strategy, SuggestedMeasure, Why
 from .text import Lang
 from .words import value_word, words
 
@@ -40,6 +40,11 @@ if TYPE_CHECKING:
 
 #: how many open questions the intake view lists before "and N more"
 INTAKE_QUESTIONS = 5
+#: a first stage longer than this shows one question fewer per extra measure (at least
+#: :data:`INTAKE_QUESTIONS_MIN`), and so do what is in place and each tension, so that
+#: the overview stays about one screen
+INTAKE_FIRST_STAGE_ROOM = 10
+INTAKE_QUESTIONS_MIN = 0
 
 
 @dataclass(frozen=True)
@@ -104,6 +109,10 @@ class MeasureView:
     reasons: tuple[ReasonView, ...]
     checks: tuple[CheckView, ...]
     decision: DecisionView | None
+    #: checks the assessment already settles (shown as settled, not as open)
+    settled: tuple[str, ...] = ()
+    #: the person's goals this measure is an alternative to (it is not a route to them)
+    alternative_to: tuple[str, ...] = ()
 
     @property
     def partners_text(self) -> str:
@@ -258,6 +267,12 @@ class StrategyView:
     unknown_decisions: tuple[str, ...]
     other_pillar_shown: bool
     _graph_input: tuple[Ruleset, dict[str, list[str]], tuple[str, ...]] = field(repr=False, compare=False)
+    #: measure ids of :attr:`already`, in the same order (for pages that link or mark them)
+    already_ids: tuple[str, ...] = ()
+    #: measures left out because the person does not want them
+    not_wanted: tuple[str, ...] = ()
+    #: pairs in the plan that pull against each other or against a goal
+    tensions: tuple[str, ...] = ()
 
     # -- the intake view -------------------------------------------------------
 
@@ -279,7 +294,7 @@ class StrategyView:
 
     @property
     def key_questions(self) -> tuple[QuestionView, ...]:
-        """The questions to ask first (the overview and the person's plan): those that could
+        """The questions to ask first (the person's plan and the web overview): those that could
         change the measures – first any that could take a suggestion out – in assessment order."""
         changing = [q for q in self.questions if q.changes_measures]
         return tuple(sorted(changing, key=lambda q: not q.removes)[:INTAKE_QUESTIONS])
@@ -287,6 +302,17 @@ class StrategyView:
     @property
     def more_questions(self) -> int:
         return sum(1 for q in self.questions if q.changes_measures) - len(self.key_questions)
+
+    @property
+    def overview_questions(self) -> tuple[QuestionView, ...]:
+        """The first of :attr:`key_questions` that fit the terminal overview's one screen: a
+        crowded first stage, what is in place and each tension leave room for fewer."""
+        crowded = max(0, len(self.first_stage) - INTAKE_FIRST_STAGE_ROOM) + len(self.tensions) + (1 if self.already else 0)
+        return self.key_questions[:max(INTAKE_QUESTIONS_MIN, INTAKE_QUESTIONS - crowded)]
+
+    @property
+    def more_overview_questions(self) -> int:
+        return sum(1 for q in self.questions if q.changes_measures) - len(self.overview_questions)
 
     @property
     def unconfirmed(self) -> bool:
@@ -384,7 +410,7 @@ def _decision(d: MeasureDecision | None, lang: Lang) -> DecisionView | None:
                         change=d.change, reason=d.reason)
 
 
-def _partners(rs: Ruleset, m: SuggestedMeasure, lang: Lang) -> tuple[PartnerView, ...]:
+def _partners(rs: Ruleset, m: SuggestedMeasure | InPlaceMeasure, lang: Lang) -> tuple[PartnerView, ...]:
     forms: dict[str, list[str]] = {}
     for u in m.partners:
         forms.setdefault(u.id, []).append(value_word("form", u.form, lang))
@@ -448,6 +474,8 @@ def build_view(strategy: Strategy, ruleset: Ruleset, lang: Lang = "nb", decision
             to_check=tuple(c.get(lang) for c in m.to_check), reasons=tuple(_reason(rs, w, lang) for w in m.why),
             checks=tuple(_check(rs, p, lang) for p in m.prerequisites if p.status != "met"),
             decision=_decision(d.measures.get(m.id), lang),
+            settled=tuple(c.get(lang) for c in m.settled),
+            alternative_to=tuple(value_label("mal.onsker", g, lang) for g in m.alternative_to),
         )
 
     stages: list[StageView] = []
@@ -481,13 +509,17 @@ def build_view(strategy: Strategy, ruleset: Ruleset, lang: Lang = "nb", decision
         tasks=tuple(TaskView(t.id, t.title.get(lang), t.description.get(lang), t.phase, value_word("phase", t.phase, lang),
                              tuple(_reason(rs, w, lang) for w in t.why)) for t in strategy.tasks),
         excluded=tuple(ExcludedView(x.id, x.title.get(lang), tuple(_reason(rs, w, lang) for w in x.why)) for x in strategy.excluded),
-        already=tuple(_measure_title(rs, mid, lang) for mid in strategy.already_in_place),
+        already=tuple(_measure_title(rs, x.id, lang) + (f" ({', '.join(str(p) for p in _partners(rs, x, lang))})" if x.partners else "")
+                      for x in strategy.already_in_place),
+        already_ids=tuple(x.id for x in strategy.already_in_place),
         partners=tuple(PartnerSummaryView(p.id, p.title.get(lang), tuple(value_word("form", f, lang) for f in p.forms),
                                           tuple(_measure_title(rs, mid, lang) for mid in p.measures)) for p in strategy.partners),
         plan_groups=groups, declined=declined, has_decisions=has_decisions,
         unknown_decisions=tuple(_measure_title(rs, mid, lang) for mid in sorted(set(d.measures) - suggested)),
         other_pillar_shown=any(m.pillar not in rs.pillars for m in strategy.measures),
         _graph_input=(rs, barriers_by_pillar, tuple(start_with)),
+        not_wanted=tuple(_measure_title(rs, x.id, lang) for x in strategy.not_wanted),
+        tensions=tuple(t.text.get(lang) for t in strategy.tensions),
     )
 
 

@@ -6,15 +6,20 @@ from ibp_rules import Engine
 from ibp_rules.compiler import END_RULE, SINK_RULE, engine_fact, first_key, first_key_groups, flags_read, plain_definition
 
 
-def test_negated_derived_fact_waits_for_its_stratum_marker(engine: Engine) -> None:
+def test_not_derived_compiles_to_when_the_fact_is_known_false(engine: Engine) -> None:
+    """"not derived betalingsproblemer" is not "the fact was not derived": it becomes the
+    conditions under which no rule can derive it (payment problems and collection both
+    known to be absent), so an unknown input never reads as "no"."""
     d = plain_definition(engine.ruleset)
-    group = {"$neq": {"t": f"g{first_key_groups(engine.ruleset)['okonomi__inntekt_stabil']}"}}
-    assert d["midlertidig-inntekt#0"] == {"all": [
-        {"s": {"$and": [{"t": "s"}, {"n": 1}]}},
-        {"a": {"$and": [{"t": "a"}, group, {"okonomi__inntekt_stabil": False}]}},
-        {"n0$not": {"$and": [{"t": "d"}, {"id": "stabil_inntekt"}]}},
-    ]}
-    assert len([k for k in d if k.startswith("midlertidig-inntekt#")]) == 2
+    (name,) = [k for k in d if k.startswith("gjeld-uten-betalingsproblemer#")]
+    (pattern,) = d[name]["all"]
+    tests = pattern["a"]["$and"]
+    assert tests[0] == {"t": "a"}
+    assert [t for t in tests[1:] if "$neq" not in t] == [{"okonomi__gjeld": True}, {"okonomi__betalingsproblemer": False},
+                                                          {"okonomi__inkasso": False}]
+    # no negated patterns remain, so no stratum markers are needed
+    assert engine.ruleset.max_stratum == 0
+    assert not any("$not" in key for rule in d.values() for pattern in rule["all"] for key in pattern)
 
 
 def test_derived_and_list_patterns(engine: Engine) -> None:

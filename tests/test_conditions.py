@@ -63,7 +63,8 @@ def test_all_problems_are_reported() -> None:
 def test_not_pushes_to_atoms_and_unknown_stays_false() -> None:
     cond = parse_ok({"not": {"all": [{"bolig.husleierestanse": True}, {"derived": "stabil_inntekt"}]}})
     dnf = C.to_dnf(cond)
-    assert dnf == [(C.Compare("bolig.husleierestanse", "ne", True),), (C.Derived("stabil_inntekt", False),)]
+    # on a true/false fact "known and not true" reads as "false"
+    assert dnf == [(C.Compare("bolig.husleierestanse", "eq", False),), (C.Derived("stabil_inntekt", False),)]
     # "not husleierestanse" does not hold when husleierestanse is unknown
     assert not C.holds(dnf[0][0], {}, set())
     assert C.holds(dnf[0][0], {"bolig.husleierestanse": False}, set())
@@ -88,9 +89,44 @@ def test_dnf_distributes_and_is_bounded() -> None:
     cond = parse_ok({"all": [{"any": [{"bolig.uegnet": True}, {"bolig.trangbodd": True}]},
                              {"any": [{"helse.lar": True}, {"helse.fastlege": False}]}]})
     assert len(C.to_dnf(cond)) == 4
-    wide = {"all": [{"any": [{"bolig.uegnet": True}, {"bolig.trangbodd": True}]}] * 6}
+    pairs = [("bolig.uegnet", "bolig.trangbodd"), ("helse.lar", "helse.fastlege"), ("okonomi.gjeld", "okonomi.inkasso"),
+             ("okonomi.verge", "okonomi.sparing"), ("bolig.vold", "bolig.husleierestanse"), ("okonomi.bankavslag", "okonomi.gjeldsordning")]
+    wide = {"all": [{"any": [{a: True}, {b: True}]} for a, b in pairs]}
     with pytest.raises(ValueError, match="split the rule"):
         C.to_dnf(parse_ok(wide))
+    # the same alternative repeated is simplified away, not counted
+    assert len(C.to_dnf(parse_ok({"all": [{"any": [{"bolig.uegnet": True}, {"bolig.trangbodd": True}]}] * 6}))) == 2
+
+
+def test_simplify_drops_contradictions_and_implied_clauses() -> None:
+    eq, ne = C.Compare("bolig.situasjon", "eq", "eid"), C.Compare("bolig.situasjon", "ne", "fengsel")
+    assert C.simplify([(eq, ne)]) == [(eq,)]  # "= eid" implies "≠ fengsel"
+    assert C.simplify([(eq, C.Compare("bolig.situasjon", "eq", "privat_leie"))]) == []
+    assert C.simplify([(C.Compare("bolig.vold", "known", False), C.Compare("bolig.vold", "eq", True))]) == []
+    assert C.simplify([(C.Compare("bolig.ar_i_boligen", "gt", 5), C.Compare("bolig.ar_i_boligen", "lt", 3))]) == []
+    lst = "okonomi.inntektskilder"
+    assert C.simplify([(C.Compare(lst, "contains", "aap"), C.Compare(lst, "contains_none", ("aap", "arbeid")))]) == []
+    assert C.simplify([(C.Compare(lst, "empty", True), C.Compare(lst, "contains_any", ("aap",)))]) == []
+    # two clauses on one enumeration read as one, in the enumeration's order
+    (merged,) = C.simplify([(C.Compare("bolig.situasjon", "ne", "eid"), C.Compare("bolig.situasjon", "ne", "fengsel"))])
+    assert merged == (C.Compare("bolig.situasjon", "not_in", ("eid", "fengsel")),)
+    # a conjunction that says more than another adds no alternative
+    a, b = C.Compare("okonomi.gjeld", "eq", True), C.Compare("okonomi.inkasso", "eq", True)
+    assert C.simplify([(a, b), (a,)]) == [(a,)]
+
+
+def test_known_false_is_three_valued() -> None:
+    """X derived by (A and B) or C is known false only when (not A or not B) and not C are known."""
+    a, b, c = (C.Compare("okonomi.gjeld", "eq", True), C.Compare("okonomi.inkasso", "eq", True),
+               C.Compare("okonomi.betalingsproblemer", "eq", True))
+    dnf = C.known_false([[(a, b)], [(c,)]], lambda fid: [])
+    assert sorted(dnf, key=str) == sorted([(C.negate_atom(a), C.negate_atom(c)), (C.negate_atom(b), C.negate_atom(c))], key=str)
+    holds = [all(C.holds(x, facts, set()) for x in conj) for conj in dnf for facts in [{}]]
+    assert not any(holds)  # nothing known: not known false
+    facts = {"okonomi.gjeld": False, "okonomi.betalingsproblemer": False}
+    assert any(all(C.holds(x, facts, set()) for x in conj) for conj in dnf)
+    assert C.known_false([], lambda fid: []) == [()]  # nothing derives it: always known false
+    assert C.known_false([[()]], lambda fid: []) == []  # derived unconditionally: never false
 
 
 @pytest.mark.parametrize(

@@ -145,11 +145,15 @@ def test_rule_alternatives_in_one_ruleset(bare: Path) -> None:
 
 
 def test_and_or_groups_in_one_pattern(bare: Path) -> None:
-    fields = {"bolig.situasjon": ["eid", "privat_leie"], "bolig.boutgiftsbelastning": ["hoy", "moderat"],
-              "helse.psykisk": ["noe", "betydelig"], "helse.somatisk": ["noe", "betydelig"],
-              "helse.rus": ["aktiv", "i_bedring"], "helse.arbeidsevne": ["full", "nedsatt_varig"],
-              "arbeid_utdanning.status": ["i_arbeid", "arbeidsledig"], "arbeid_utdanning.utdanning": ["fagbrev", "hoyere"]}
-    tests = [f"{{{f}: {{{op}: [{', '.join(v)}]}}}}" for f, v in fields.items() for op in ("in", "not_in")]
+    """One group per 'in' and 'contains_any'/'contains_none' test, each on its own field or value,
+    so that no test settles another (a conjunction the compiler can simplify has fewer groups)."""
+    from ibp_rules.fact_schema import FACTS
+
+    enums = [(p, s.values) for p, s in FACTS.items() if s.kind == "enum" and not s.computed and len(s.values) >= 2]
+    lists = [(p, s.values) for p, s in FACTS.items() if s.kind == "enum_list" and not s.computed and len(s.values) >= 4]
+    tests = [f"{{{f}: {{in: [{v[0]}, {v[1]}]}}}}" for f, v in enums]
+    tests += [f"{{{f}: {{{op}: [{v[i]}, {v[i + 1]}]}}}}" for f, v in lists for op, i in (("contains_any", 0), ("contains_none", 2))]
+    assert len(tests) > L.MAX_GROUPS_IN_PATTERN
     write_rules(bare, ["{all: [" + ", ".join(tests[:L.MAX_GROUPS_IN_PATTERN - 1]) + "]}"])
     Engine.from_paths(bare).assess({})
     p = write_rules(bare, ["{all: [" + ", ".join(tests[:L.MAX_GROUPS_IN_PATTERN]) + "]}"])
@@ -224,7 +228,8 @@ def everything_known() -> dict[str, Any]:
     for path, spec in FACTS.items():
         if spec.computed:
             continue
-        value: Any = {"bool": True, "number": 1, "enum": spec.values[:1] and spec.values[0],
+        # 20 is within every number field's range (an age is 15 or more)
+        value: Any = {"bool": True, "number": 20, "enum": spec.values[:1] and spec.values[0],
                       "enum_list": list(spec.values[:1]), "id_list": ["ekstra_0"]}[spec.kind]
         *sections, name = path.split(".")
         target = out

@@ -74,20 +74,38 @@ def test_bad_answers_say_what_fits(path: str, text: str, words: str) -> None:
 
 def test_questions_follow_the_method_order_and_skip_what_does_not_apply() -> None:
     sections = list(dict.fromkeys(x.path.split(".")[0] for x in questions()))
-    assert sections == ["husholdning", "malgrupper", "bolig", "okonomi", "helse", "arbeid_utdanning", "mal", "tiltak_mottatt"]
+    assert sections == ["husholdning", "malgrupper", "bolig", "okonomi", "helse", "arbeid_utdanning", "mal", "samtykke_deling",
+                        "tiltak_mottatt"]
     iv = Interview()
     asked = []
     while (cur := iv.current()) is not None:
         asked.append(cur.path)
         iv.answer("utenfor_arbeid" if cur.path == "arbeid_utdanning.status" else UNKNOWN)
     assert "arbeid_utdanning.stillingsprosent" not in asked and "helse.lar" not in asked
-    assert iv.assessment_data() == {"arbeid_utdanning": {"status": "utenfor_arbeid"}}
+    # follow-ups wait for the answer they depend on
+    assert "bolig.utrygg" not in asked and "bolig.uker_til_utflytting" not in asked and "husholdning.funksjonsnedsettelse" not in asked
+    assert "okonomi.aap_uker_igjen" in asked  # income unknown: whether AAP ends soon is worth asking
+    assert iv.assessment_data() == {"schema_version": 2, "arbeid_utdanning": {"status": "utenfor_arbeid"}}
+
+
+def test_follow_up_questions_appear_when_they_apply() -> None:
+    iv = Interview()
+    given = {"husholdning.alder": 40, "husholdning.voksne": 2, "husholdning.barn_alder": [4], "bolig.situasjon": "fengsel",
+             "bolig.vold": True, "okonomi.inntektskilder": ["overgangsstonad"], "okonomi.gjeld": False}
+    asked = []
+    while (cur := iv.current()) is not None:
+        asked.append(cur.path)
+        iv.answer(given.get(cur.path, UNKNOWN))
+    assert {"husholdning.funksjonsnedsettelse", "bolig.utrygg", "bolig.uker_til_utflytting", "okonomi.overgangsstonad_uker_igjen"} <= set(asked)
+    assert not {"husholdning.hatt_barnevern", "okonomi.felles_gjeld", "okonomi.aap_uker_igjen"} & set(asked)
 
 
 ANSWERS = [
+    "",         # alder
     "1",        # voksne
     "",         # barn_alder: vet ikke (so enslig_forsorger and barnevern are skipped)
     "",         # samlivsbrudd
+    "",         # hatt_barnevern (age unknown; funksjonsnedsettelse skipped: one adult, no children known)
     "",         # malgrupper
     "slott",    # situasjon: invalid, re-asked
     "3",        # situasjon: privat_leie
@@ -96,14 +114,17 @@ ANSWERS = [
     "<",        # back to husleierestanse
     "ja",       # husleierestanse again
     "j",        # utkastelsesfare
-    "", "", "", "",  # trangbodd, uegnet, boutgiftsbelastning, vold
+    "", "", "", "",  # trangbodd, uegnet, boutgiftsbelastning, vold (utrygg and uker_til_utflytting skipped)
     "", "", "", "", "", "", "", "", "",  # okonomi: 9 questions
+    "", "", "", "", "",  # felles_gjeld, and when AAP, transitional benefit, sick pay, introduction benefit end
     "", "", "",  # psykisk, somatisk, rus (lar skipped)
     "3",        # arbeidsevne: nedsatt_varig
     "", "",     # fastlege, tjenester
     "", "", "", "", "",  # status (stilling skipped), utdanning, fra_utlandet (godkjent skipped), norsk, program
     "1",        # onsker: eie
+    "", "",     # onsker_ikke, tiltak_ikke_onsket
     "", "",     # fritekst, ressurser
+    "",         # samtykke_deling
     "",         # tiltak_mottatt
     "",         # the review: save
 ]
@@ -117,6 +138,7 @@ def test_intake_end_to_end(tmp_path: Path) -> None:
     assert "(nå: ja)" in r.output  # after going back, the earlier answer is shown
     data = yaml.safe_load(out.read_text(encoding="utf-8"))
     assert data == {
+        "schema_version": 2,
         "husholdning": {"voksne": 1},
         "bolig": {"situasjon": "privat_leie", "ar_i_boligen": 2.0, "husleierestanse": True, "utkastelsesfare": True},
         "helse": {"arbeidsevne": "nedsatt_varig"},
@@ -141,6 +163,7 @@ def test_intake_in_english_asks_for_a_file_name(tmp_path: Path, monkeypatch: pyt
 
 
 EXPECTED = {
+    "schema_version": 2,
     "husholdning": {"voksne": 1},
     "bolig": {"situasjon": "privat_leie", "ar_i_boligen": 2.0, "husleierestanse": True, "utkastelsesfare": True},
     "helse": {"arbeidsevne": "nedsatt_varig"},
@@ -210,7 +233,7 @@ def test_an_interview_that_stops_keeps_a_recovery_copy_and_continues(tmp_path: P
 def test_recovery_copy_can_go_back_into_earlier_answers(tmp_path: Path) -> None:
     target = tmp_path / "kari.yaml"
     iv = Interview()
-    for a in ("2", "", ""):
+    for a in ("", "2", "", ""):  # age unknown, two adults, children's ages and breakup unknown
         iv.answer(parse_answer(iv.current(), a, "nb"))  # type: ignore[arg-type]
     save_draft(target, iv)
     answers, nxt = load_draft(target)
@@ -231,6 +254,7 @@ def _until(iv: Interview, path: str) -> None:
 
 def test_back_then_enter_keeps_the_answer() -> None:
     iv = Interview()
+    _until(iv, "husholdning.voksne")  # the person's age comes first; skipped
     iv.answer(parse_answer(iv.current(), "2", "nb"))  # type: ignore[arg-type]
     iv.answer(parse_answer(iv.current(), "<", "nb"))  # type: ignore[arg-type]
     assert iv.current().path == "husholdning.voksne"  # type: ignore[union-attr]
@@ -243,10 +267,10 @@ def test_back_then_enter_keeps_the_answer() -> None:
 
 def test_back_then_enter_keeps_the_answer_in_the_terminal(tmp_path: Path) -> None:
     out = tmp_path / "k.yaml"
-    r = CliRunner().invoke(cli, ["intake", "-o", str(out), "--no-strategy"], input="3\n<\n\n" + "\n" * 60)
+    r = CliRunner().invoke(cli, ["intake", "-o", str(out), "--no-strategy"], input="\n3\n<\n\n" + "\n" * 70)
     assert r.exit_code == 0, r.output
     assert "(nå: 3)" in r.output and "Enter = behold" in r.output
-    assert yaml.safe_load(out.read_text(encoding="utf-8")) == {"husholdning": {"voksne": 3}}
+    assert yaml.safe_load(out.read_text(encoding="utf-8")) == {"schema_version": 2, "husholdning": {"voksne": 3}}
 
 
 def test_the_review_lists_every_answer_and_changes_one(tmp_path: Path) -> None:
@@ -261,8 +285,9 @@ def test_the_review_lists_every_answer_and_changes_one(tmp_path: Path) -> None:
     review = [x.path for x, _ in iv.review()]
     situation, status = review.index("bolig.situasjon") + 1, review.index("arbeid_utdanning.status") + 1
     typed += [
-        str(situation), "Bor på krisesenter",   # change where the person lives: the rent questions no longer fit
-        str(status - 6), "i arbeid",            # the review is numbered again (6 questions fewer): now in work …
+        str(situation), "Bor på krisesenter",   # change where the person lives: the rent questions no longer fit …
+        "",                                     # … and when she must move out is asked (not known)
+        str(status - 5), "i arbeid",            # the review is numbered again (6 questions fewer, 1 more): now in work …
         "40 %", "nei",                          # … which asks the follow-ups: position percentage, temporary
         "",                                     # save
     ]
@@ -275,7 +300,7 @@ def test_the_review_lists_every_answer_and_changes_one(tmp_path: Path) -> None:
     assert "Hva er hovedaktiviteten nå?" in reviews[2] and "Hvilken stillingsprosent" in reviews[2]
     assert "Hvor bor personen nå?" not in reviews[3]  # only what the change made relevant is asked
     assert "Stillingsprosent: 40 %" in reviews[3] and "Midlertidig ansatt: nei" in reviews[3]
-    assert yaml.safe_load(out.read_text(encoding="utf-8")) == {
+    assert yaml.safe_load(out.read_text(encoding="utf-8")) == {"schema_version": 2,
         "bolig": {"situasjon": "krisesenter"},
         "arbeid_utdanning": {"status": "i_arbeid", "stillingsprosent": 40, "midlertidig_ansatt": False},
     }
@@ -287,9 +312,9 @@ def test_the_review_lists_every_answer_and_changes_one(tmp_path: Path) -> None:
         (None, {"ar_i_boligen", "husleierestanse", "utkastelsesfare", "trangbodd", "uegnet", "boutgiftsbelastning", "vold"}),
         ("privat_leie", {"ar_i_boligen", "husleierestanse", "utkastelsesfare", "trangbodd", "uegnet", "boutgiftsbelastning", "vold"}),
         ("eid", {"ar_i_boligen", "utkastelsesfare", "trangbodd", "uegnet", "boutgiftsbelastning", "vold"}),
-        ("krisesenter", {"vold"}),
-        ("fengsel", {"vold"}),
-        ("institusjon", {"vold"}),
+        ("krisesenter", {"vold", "uker_til_utflytting"}),  # when the person must move out
+        ("fengsel", {"vold", "uker_til_utflytting"}),  # when the person must move out
+        ("institusjon", {"vold", "uker_til_utflytting"}),  # when the person must move out
         ("uten_fast_bolig", {"vold"}),
         ("hos_familie_venner", {"vold"}),
     ],
@@ -372,13 +397,13 @@ def test_measures_already_in_place_are_a_numbered_list_of_titles(tmp_path: Path)
         iv.answer(KEEP)
         n += 1
     out = tmp_path / "k.yaml"
-    r = CliRunner().invoke(cli, ["intake", "-o", str(out), "--no-strategy"], input="\n" * n + "Bostøtte, 24\n\n")
+    r = CliRunner().invoke(cli, ["intake", "-o", str(out), "--no-strategy"], input="\n" * n + "Bostøtte, 28\n\n")
     assert r.exit_code == 0, r.output
     menu = r.output.split("Har personen allerede noen av disse tiltakene?")[1].split("numre eller titler")[0]
-    assert "2) Bostøtte" in menu and "24) Økonomisk sosialhjelp" in menu
+    assert "2) Bostøtte" in menu and "28) Økonomisk sosialhjelp" in menu
     assert "bostotte" not in menu and "_" not in menu
     assert "Tiltak personen allerede har: Bostøtte, Økonomisk sosialhjelp" in r.output  # in the review
-    assert yaml.safe_load(out.read_text(encoding="utf-8")) == {"tiltak_mottatt": ["bostotte", "okonomisk_sosialhjelp"]}
+    assert yaml.safe_load(out.read_text(encoding="utf-8")) == {"schema_version": 2, "tiltak_mottatt": ["bostotte", "okonomisk_sosialhjelp"]}
 
 
 def test_the_plan_does_not_ask_what_the_interview_leaves_out(engine) -> None:  # type: ignore[no-untyped-def]

@@ -92,7 +92,7 @@ def test_coverage_is_clean_and_complete(engine: Engine) -> None:
     assert report.clean, report.unexplained + list(report.stale)
     assert report.counts["relation"] == (24, 24)  # 6 relations × 2 directions × barrier/solution
     assert report.counts["measure"][0] == report.counts["measure"][1] >= 40
-    assert report.counts["partner"] == (18, 18)
+    assert report.counts["partner"] == (20, 20)
     assert run("rules", "coverage").exit_code == 0
 
 
@@ -175,7 +175,10 @@ def test_tasks_follow_the_phases_and_render(engine: Engine) -> None:
     assert ("oppstart", "fullfore_kartlegging") in tasks and ("oppfolging", "samordne_tjenester") in tasks
     text = render(s, engine.ruleset, "text", "nb", document="full")
     assert "Koordinatorens oppgaver" in text and "Samordne tjenestene som arbeider parallelt [oppfølging]" in text
-    done = engine.assess({"bolig": {"situasjon": "eid"}, "okonomi": {"inntekt_stabil": True}})
+    done = engine.assess({"schema_version": 2, "malgrupper": [], "mal": {"onsker": ["trygg_bolig"]},
+                          "bolig": {"situasjon": "eid", "husleierestanse": False, "utkastelsesfare": False, "vold": False,
+                                    "boutgiftsbelastning": "lav"},
+                          "okonomi": {"inntekt_stabil": True, "betalingsproblemer": False, "inkasso": False}})
     assert {t.id for t in done.tasks} >= {"evaluere_avslutte", "apen_dor"}
     assert "Døren står åpen" in render(done, engine.ruleset, "markdown", "nb", document="appendix")
 
@@ -198,7 +201,8 @@ def test_a_guard_leaves_a_measure_out_and_says_why(engine: Engine, ruleset_copy:
 
 
 def test_urgent_measures_land_in_the_first_stage(engine: Engine) -> None:
-    for case in ({"bolig": {"situasjon": "uten_fast_bolig"}}, {"bolig": {"husleierestanse": True}}, {"bolig": {"vold": True}}):
+    for case in ({"bolig": {"situasjon": "uten_fast_bolig"}}, {"bolig": {"husleierestanse": True}},
+                 {"bolig": {"situasjon": "privat_leie", "vold": True, "utrygg": True}}):
         s = engine.assess(case)
         urgent = [m for m in s.measures if m.id in ("midlertidig_botilbud", "husleierestanse")]
         assert urgent and all(m.stage == 0 and m.phase == "oppstart" for m in urgent)
@@ -212,9 +216,14 @@ def test_every_partner_suggestion_has_a_form(engine: Engine) -> None:
 
 
 def test_measures_say_what_to_check(engine: Engine) -> None:
-    s = engine.assess({"okonomi": {"inntekt_stabil": True, "bankavslag": True}, "mal": {"onsker": ["eie"]}})
+    s = engine.assess({"okonomi": {"inntekt_stabil": True}, "mal": {"onsker": ["eie"]}})
     (m,) = [m for m in s.measures if m.id == "startlan"]
     assert any("bank" in c.nb for c in m.to_check)
     assert "Å sjekke (tjenesten avgjør): Har en vanlig bank sagt nei" in render(s, engine.ruleset, "text", "nb", document="full")
+    # a check the assessment settles is shown as settled, not as open
+    s = engine.assess({"okonomi": {"inntekt_stabil": True, "bankavslag": True}, "mal": {"onsker": ["eie"]}})
+    (m,) = [m for m in s.measures if m.id == "startlan"]
+    assert not any("bank" in c.nb for c in m.to_check) and any("bank" in c.nb for c in m.settled)
+    assert "Avklart: Har en vanlig bank sagt nei" in render(s, engine.ruleset, "text", "nb", document="full")
     with_checks = [mid for mid, meas in engine.ruleset.measures.items() if meas.preconditions]
     assert {"startlan", "bostotte", "uforetrygd", "aap", "overgangsstonad", "kvalifiseringsprogram"} <= set(with_checks)

@@ -14,8 +14,10 @@ def _enums() -> set[type[enum.Enum]]:
 
 
 def test_every_field_has_a_label_and_question() -> None:
+    from ibp_rules.questions import FIELD_ORDER
+
     fields = all_labels()["fields"]
-    paths = set(FACTS) | {"mal.fritekst", "mal.ressurser"}
+    paths = set(FACTS) | set(FIELD_ORDER)
     for path in sorted(paths):
         assert path in fields and "label" in fields[path], path
         if not FACTS.get(path) or not FACTS[path].computed:

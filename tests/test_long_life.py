@@ -76,7 +76,12 @@ def test_memory_stays_flat(engine: Engine) -> None:
     assert grown < 8 * 1024
 
 
-def test_every_session_is_deleted(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_every_session_is_deleted(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Runs share a session that is renewed every SESSION_RUNS runs: each session but the
+    live one is deleted, and closing the engine deletes that one too."""
+    from ibp_rules import backend as backend_module
+    from ibp_rules.resources import default_ruleset_path
+
     sids: list[str] = []
     real = uuid.uuid4
 
@@ -86,10 +91,19 @@ def test_every_session_is_deleted(engine: Engine, monkeypatch: pytest.MonkeyPatc
         return u
 
     monkeypatch.setattr(uuid, "uuid4", recording)
+    monkeypatch.setattr(backend_module, "SESSION_RUNS", 5)
+    engine = Engine.from_paths(default_ruleset_path())
     for c in _cases():
         engine.assess(c)
     backend = engine._backend
-    assert len(sids) == len(_cases())
+    assert len(sids) == -(-len(_cases()) // 5), "one session per five runs"
+    live = backend._session_box[0]
     for sid in sids:
+        if sid == live:
+            continue
         with pytest.raises(Exception, match="309"):  # durable: no such session
             durable_rules_engine.get_state(backend._handle, sid)
+    if live is not None:
+        durable_rules_engine.get_state(backend._handle, live)  # the live session exists until close
+    engine.close()
+    assert backend._session_box[0] is None

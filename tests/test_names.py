@@ -48,7 +48,7 @@ def test_a_near_miss_suggests_titles(engine: Engine) -> None:
 def test_explain_takes_a_title_with_or_without_aeoa() -> None:
     for name in ("Bostøtte", "bostotte", "BOSTØTTE"):
         r = run("explain", str(CASE), name)
-        assert r.exit_code == 0 and r.output.startswith("Bostøtte – ikke foreslått"), r.output
+        assert r.exit_code == 0 and r.output.startswith("Bostøtte – foreslått"), r.output
     r = run("explain", str(CASE), "Uføretrygd", "--lang", "en")
     assert r.output.startswith("Disability benefit – suggested")
     r = run("explain", str(CASE), "bostøtt")
@@ -85,7 +85,7 @@ def test_measures_lists_titles_by_pillar_and_searches() -> None:
     assert r.exit_code == 0
     lines = r.output.splitlines()
     assert lines[0] == "Bolig" and any(line.split() == ["Bostøtte", "bostotte"] for line in lines)
-    assert "Utenfor pilarene" in lines and "40 tiltak." in r.output
+    assert "Utenfor pilarene" in lines and f"{len(Engine.default().ruleset.measures)} tiltak." in r.output
     r = run("measures", "stønad", "--lang", "en")
     assert [line.split("  ")[1] for line in r.output.splitlines() if line.startswith("  ")] == \
         ["Transitional benefit for single parents"]
@@ -107,7 +107,7 @@ def test_an_answer_file_with_several_mistakes_reports_all_of_them(tmp_path: Path
     r = run("train", "uforetrygd-til-startlan", "--answer", str(answer))
     assert r.exit_code == 2
     assert "(4 feil)" in r.output
-    assert "svar.yaml:2: measures[0]: ukjent tiltak 'Startln'. Mente du: Startlån?" in r.output
+    assert "svar.yaml:2: measures[0]: ukjent tiltak 'Startln'. Mente du: Startlån, Uformell samtale med startlånforvaltningen?" in r.output
     assert "svar.yaml:3: measures[1]: forventet en tittel eller en id" in r.output
     assert "svar.yaml:5: partners[0]: ukjent samarbeidspartner 'Fastlge'. Mente du: Fastlege?" in r.output
     assert "svar.yaml:6: tiltak: ukjent nøkkel; et svar har 'measures' og 'partners'" in r.output

@@ -34,8 +34,10 @@ def test_everything_without_an_edge_is_parallel(engine: Engine) -> None:
     s = engine.assess({"bolig": {"situasjon": "uten_fast_bolig", "husleierestanse": True},
                        "okonomi": {"betalingsproblemer": True, "inntektskilder": []},
                        "arbeid_utdanning": {"norsk": "lite"}})
-    assert s.stages == 1 and {m.stage for m in s.measures} == {0}
-    assert len(s.measures) >= 6
+    # only a hard prerequisite met by another suggested measure delays anything (bostøtte waits for a home)
+    assert all(m.requires for m in s.measures if m.stage > 0)
+    assert [m.id for m in s.measures if m.stage > 0] == ["bostotte"]
+    assert len([m for m in s.measures if m.stage == 0]) >= 6
 
 
 def test_measures_are_sorted_by_stage_pillar_id(engine: Engine) -> None:

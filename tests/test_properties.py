@@ -45,16 +45,20 @@ def _field_strategy(name: str, annotation: Any, field: Any) -> st.SearchStrategy
 
 
 def _section(model: type[BaseModel]) -> st.SearchStrategy[dict[str, Any]]:
-    return st.fixed_dictionaries({}, optional={name: _field_strategy(name, f.annotation, f) for name, f in model.model_fields.items()})
+    fields = {name: _field_strategy(name, f.annotation, f) for name, f in model.model_fields.items()}
+    if "tiltak_ikke_onsket" in fields:  # measure ids, not free text
+        fields["tiltak_ikke_onsket"] = st.none() | st.lists(st.sampled_from(sorted(ENGINE.ruleset.measures)), max_size=2)
+    return st.fixed_dictionaries({}, optional=fields)
 
 
 SECTIONS = {name: _section(typing.cast(type[BaseModel], _unwrap_optional(f.annotation)))
             for name, f in Assessment.model_fields.items()
             if isinstance(_unwrap_optional(f.annotation), type) and issubclass(_unwrap_optional(f.annotation), BaseModel)}
-ASSESSMENTS = st.fixed_dictionaries({}, optional={
+ASSESSMENTS = st.fixed_dictionaries({"schema_version": st.just(2)}, optional={
     **SECTIONS,
     "malgrupper": st.none() | st.lists(st.sampled_from(["rus", "introduksjon", "krisesenter", "loslatelse", "enslig_forsorger"]), max_size=3),
     "tiltak_mottatt": st.none() | st.lists(st.sampled_from(sorted(ENGINE.ruleset.measures)), max_size=3),
+    "samtykke_deling": st.none() | st.booleans(),
 })
 
 
@@ -88,6 +92,27 @@ for _section_name, _f in Assessment.model_fields.items():
                 values_of[f"{_section_name}.{_name}"] = _vals
     elif _section_name == "malgrupper":
         values_of[_section_name] = _values(_f.annotation, _f)
+
+
+def get_field(data: dict[str, Any], path: str) -> Any:
+    """The value at a field path of assessment data (None when absent)."""
+    if "." not in path:
+        return data.get(path)
+    section, name = path.split(".", 1)
+    sec = data.get(section)
+    return sec.get(name) if isinstance(sec, dict) else None
+
+
+def set_field(data: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
+    """A copy of assessment data with one field set."""
+    out = json.loads(json.dumps(data))
+    if "." not in path:
+        out[path] = value
+        return out
+    section, name = path.split(".", 1)
+    sec = out.get(section)
+    out[section] = {**(sec if isinstance(sec, dict) else {}), name: value}
+    return out
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -130,7 +155,8 @@ def _with(data: dict[str, Any], section: str, **values: Any) -> dict[str, Any]:
 @given(ASSESSMENTS)
 def test_payment_problems_never_remove_debt_counselling(data: dict[str, Any]) -> None:
     """Adding payment problems with debt keeps (or brings) gjeldsrådgivning."""
-    if "gjeldsradgivning" in (data.get("tiltak_mottatt") or []):
+    declined = ((data.get("mal") or {}).get("tiltak_ikke_onsket")) or []
+    if "gjeldsradgivning" in (data.get("tiltak_mottatt") or []) or "gjeldsradgivning" in declined:
         return
     worse = _with(data, "okonomi", betalingsproblemer=True, gjeld=True)
     after = {m.id for m in ENGINE.assess(worse).measures}

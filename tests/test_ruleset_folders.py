@@ -90,18 +90,20 @@ def test_a_layer_alone_and_two_manifests_in_one_folder_are_refused(tmp_path: Pat
 
 
 def test_a_negation_cycle_closed_by_a_municipal_rule_names_that_rule(tmp_path: Path) -> None:
-    """midlertidig-inntekt (built in) derives ustabil_inntekt unless stabil_inntekt is derived;
-    the municipality derives stabil_inntekt from ustabil_inntekt. Before: the built-in rule was blamed."""
-    extra = kommune(tmp_path, rules=RULE.format(rid="kommune-stabil", when="{derived: ustabil_inntekt}", then="{derive: stabil_inntekt}"))
+    """gjeld-uten-betalingsproblemer (built in) reads betalingsproblemer as absent; the municipality
+    derives betalingsproblemer from itself (with debt in collection). Reported once, at the
+    municipality's rule, naming the built-in rules that read the fact as absent."""
+    extra = kommune(tmp_path, rules=RULE.format(rid="kommune-betaling", when="{all: [{okonomi.inkasso: true}, {derived: betalingsproblemer}]}",
+                                                then="{derive: betalingsproblemer}"))
     for order in ([default_ruleset_path(), extra], [extra, default_ruleset_path()]):
         (problem,) = problems(*order)
-        assert problem.startswith(f"{extra / 'regler.yaml'}:5: rule 'kommune-stabil': rules[0].when:"), problem
-        assert "closes the cycle" in problem and "midlertidig-inntekt" in problem and "okonomi.yaml:" in problem
+        assert problem.startswith(f"{extra / 'regler.yaml'}:5: rule 'kommune-betaling': rules[0].when:"), problem
+        assert "closes the cycle" in problem and "gjeld-uten-betalingsproblemer" in problem and "okonomi.yaml:" in problem
 
 
 def test_a_cycle_inside_one_folder_is_blamed_on_the_rule_testing_absence(ruleset_copy: Path) -> None:
-    body = RULE.format(rid="b-regel", when="{derived: hoye_boutgifter}", then="{derive: egen_bolig}") + \
-        RULE.format(rid="a-regel", when="{not: {derived: egen_bolig}}", then="{derive: hoye_boutgifter}")
+    body = RULE.format(rid="b-regel", when="{derived: bolig_uegnet}", then="{derive: egen_bolig}") + \
+        RULE.format(rid="a-regel", when="{not: {derived: egen_bolig}}", then="{derive: bolig_uegnet}")
     (ruleset_copy / "rules" / "syklus.yaml").write_text("kind: rules\nrules:\n" + body, encoding="utf-8")
     found = problems(ruleset_copy)
     assert len(found) == 1 and "rule 'a-regel'" in found[0] and "b-regel" in found[0], found

@@ -38,8 +38,8 @@ def _words(w: Any) -> bool:
     return isinstance(w, dict) and set(w) == {"nb", "en"} and all(isinstance(v, str) and v.strip() for v in w.values())
 
 
-@pytest.mark.parametrize(("which", "schema_id"), [("assessment", "urn:ibp-rules:schema:assessment:1"),
-                                                  ("strategy", "urn:ibp-rules:schema:strategy:3")])
+@pytest.mark.parametrize(("which", "schema_id"), [("assessment", "urn:ibp-rules:schema:assessment:2"),
+                                                  ("strategy", "urn:ibp-rules:schema:strategy:4")])
 def test_every_field_and_enum_value_has_nb_and_en_words(which: str, schema_id: str) -> None:
     out = CliRunner().invoke(cli, ["schema", which])
     assert out.exit_code == 0

@@ -102,7 +102,7 @@ def test_accept_language_chooses_english(api: Any) -> None:
 
 # -- explain, what-if, diff ------------------------------------------------------------
 
-@pytest.mark.parametrize("measure,status", [("startlan", "suggested"), ("bostotte", "not_suggested")])
+@pytest.mark.parametrize("measure,status", [("startlan", "suggested"), ("husleierestanse", "not_suggested")])
 def test_explain_matches_the_library(api: Any, engine: Engine, measure: str, status: str) -> None:
     r = api.post("/api/v1/explain?lang=en", json={"assessment": case_data(), "measure": measure})
     assert r.status_code == 200, r.text

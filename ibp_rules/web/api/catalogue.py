@@ -53,7 +53,7 @@ async def rules(request: Request) -> Response:
     rs = use_engine(request).ruleset
     out = []
     for r in rs.rules.values():
-        then = sorted({a.suggest or a.derive or a.exclude or a.task or "" for a in r.rule.then} - {""})
+        then = sorted({a.suggest or a.derive or a.exclude or a.task or a.in_place or "" for a in r.rule.then} - {""})
         rel = r.rule.relation
         out.append(M.RuleOut(id=r.id, title=r.rule.title, reads=sorted(r.reads_pillars), then=then,
                              relation=relation_id(rel.from_, rel.to) if rel else None, source=r.rule.source).model_dump(mode="json"))

@@ -56,6 +56,10 @@ def _action(engine: Engine, a: Any, lang: Lang) -> str:
         return f"{'Utleder' if nb else 'Derives'}: {rs.facts[a.derive].title.get(lang)}"
     if a.task:
         return f"{'Oppgave for koordinatoren' if nb else 'Task for the coordinator'}: {rs.tasks[a.task].title.get(lang)}"
+    if a.in_place:
+        partners = ", ".join(f"{rs.partners[p.id].title.get(lang)} ({value_word('form', p.form, lang)})" for p in a.partners)
+        return (f"{'Allerede på plass, samarbeid med tjenesten' if nb else 'Already in place, work with the service'}: "
+                f"{rs.measures[a.in_place].title.get(lang)}" + (f" – {partners}" if partners else ""))
     return f"{'Holder utenfor' if nb else 'Leaves out'}: {rs.measures[a.exclude].title.get(lang)}"
 
 
