@@ -201,14 +201,19 @@ def _answer(proc: Any, line: str, timeout: float = 60.0) -> dict:  # type: ignor
 
 
 @pytest.mark.parametrize("workers", ["1", "2"])
-def test_batch_answers_a_pipe_record_by_record_with_the_callers_reference(workers: str) -> None:
-    """A program using ``ibp batch - -o -`` as a helper process: one line in, its answer out, then the next."""
+def test_batch_answers_a_pipe_record_by_record_with_the_callers_reference(workers: str, tmp_path: Path) -> None:
+    """A program using ``ibp batch - -o -`` as a helper process: one line in, its answer out, then the next.
+
+    Started outside the checkout, as a user would: run from the repository's
+    root, ``-m`` would find the source tree's ``ibp_rules`` (which has no
+    ``cli``) before the installed package.
+    """
     import subprocess
     import sys
 
     people = list(population(3, 7))
     proc = subprocess.Popen([sys.executable, "-m", "ibp_rules.cli.main", "batch", "-", "-o", "-", "--workers", workers],
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                            cwd=tmp_path, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         first = _answer(proc, json.dumps({"ref": "sak-17", "assessment": people[0]}))
         assert first["line"] == 1 and first["ref"] == "sak-17" and "strategy" in first
