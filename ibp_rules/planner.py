@@ -64,6 +64,14 @@ def plan(ruleset: Ruleset, suggested: dict[str, str | None], derived: Iterable[s
             providers.setdefault(fid, []).append(mid)
 
     after: dict[str, set[str]] = {mid: set() for mid in ids}
+    # A bridge over a dated transition (AAP before sick pay ends, disability
+    # benefit before AAP's last day) is asked for *now* by its rule: the
+    # application goes in and the documentation it needs is obtained in
+    # parallel (veileder §4.1.2: parallel unless an order is forced). Its hard
+    # prerequisite stays shown as planned, but does not push it a stage
+    # later, where the income would already have stopped; the measures that
+    # meet it are started now too.
+    bridged: set[str] = set()
     statuses: dict[str, list[PrerequisiteStatus]] = {}
     for mid in ids:
         out: list[PrerequisiteStatus] = []
@@ -86,7 +94,10 @@ def plan(ruleset: Ruleset, suggested: dict[str, str | None], derived: Iterable[s
                     by = sorted(p for p in providers.get(pre.fact, []) if p != mid)
                     status = "planned" if by else "check"
             if status == "planned" and pre.kind == "hard":
-                after[mid].update(by)
+                if suggested[mid] == "oppstart":
+                    bridged.update(by)  # a bridge asked for now: its documentation starts now, beside it
+                else:
+                    after[mid].update(by)
             def make(pre: Any = pre, status: str = status, by: list[str] = by) -> PrerequisiteStatus:
                 return PrerequisiteStatus(measure=pre.measure, fact=pre.fact, kind=pre.kind, status=status,
                                           by=by, check=pre.check, source=pre.source)
@@ -103,6 +114,8 @@ def plan(ruleset: Ruleset, suggested: dict[str, str | None], derived: Iterable[s
     planned: dict[str, PlannedMeasure] = {}
     for mid in ids:
         phase = suggested[mid] or ruleset.measures[mid].phase
+        if mid in bridged:
+            phase = earliest_phase(phase, "oppstart") or phase
         if stage[mid] > 0 and phase == "oppstart":
             phase = "oppfolging"  # it waits for something: it cannot start at intake
         planned[mid] = PlannedMeasure(mid, stage[mid], phase, sorted(after[mid]), statuses[mid])

@@ -48,3 +48,38 @@ def test_measures_are_sorted_by_stage_pillar_id(engine: Engine) -> None:
     order = ["bolig", "okonomi", "helse", "arbeid_utdanning", "annet"]
     keys = [(m.stage, order.index(m.pillar), m.id) for m in s.measures]
     assert keys == sorted(keys)
+
+
+def test_a_bridge_asked_for_now_starts_beside_its_documentation(engine: Engine) -> None:
+    """Sick pay ends in six weeks: AAP is applied for now, with the GP's documentation in parallel.
+
+    Its hard prerequisite is still shown, planned by the documentation step;
+    only the stage changes (a stage later, the income would already stop).
+    """
+    s = engine.assess({"okonomi": {"sykepenger_uker_igjen": 6, "inntektskilder": ["sykepenger"]},
+                       "helse": {"arbeidsevne": "nedsatt_uavklart"}})
+    aap = next(m for m in s.measures if m.id == "aap")
+    fastlege = next(m for m in s.measures if m.id == "fastlege_vurdering")
+    assert (aap.stage, aap.phase, aap.requires) == (0, "oppstart", [])
+    assert (fastlege.stage, fastlege.phase) == (0, "oppstart")
+    pre = next(p for p in aap.prerequisites if p.measure == "fastlege_vurdering")
+    assert (pre.kind, pre.status, pre.by) == ("hard", "planned", ["fastlege_vurdering"])
+
+
+def test_a_bridge_brings_its_documentation_step_forward(engine: Engine) -> None:
+    """AAP ends in ten weeks, capacity permanently reduced: disability benefit now, and the GP's part starts now too.
+
+    The rule asks only for the benefit now; the measure meeting its hard
+    prerequisite comes forward with it rather than holding it back.
+    """
+    s = engine.assess({"okonomi": {"aap_uker_igjen": 10, "inntektskilder": ["aap"]},
+                       "helse": {"arbeidsevne": "nedsatt_varig"}})
+    stages = {m.id: (m.stage, m.phase) for m in s.measures}
+    assert stages["uforetrygd"] == (0, "oppstart") and stages["fastlege_vurdering"] == (0, "oppstart")
+
+
+def test_without_a_rule_asking_for_now_the_hard_prerequisite_still_orders(engine: Engine) -> None:
+    """The same measures without a dated transition keep their order: documentation first, then AAP."""
+    s = engine.assess({"helse": {"arbeidsevne": "nedsatt_uavklart"}})
+    aap = next(m for m in s.measures if m.id == "aap")
+    assert (aap.stage, aap.phase, aap.requires) == (1, "oppfolging", ["fastlege_vurdering"])
