@@ -74,8 +74,8 @@ def test_every_clause_of_the_bundled_rules_reads_without_syntax(engine: Engine, 
         (C.Compare("malgrupper", "contains", "krisesenter"), "Personen hører til målgruppen «Fra krisesenter»",
          "The person belongs to the target group “From a crisis centre”"),
         (C.Compare("tiltak_mottatt", "contains", "bostotte"), "Personen har allerede «Bostøtte»", "The person already has “Housing allowance”"),
-        (C.Derived("bolig_utrygg"), "Ingen trygg bolig nå", "No secure home right now"),
-        (C.Derived("bolig_utrygg", present=False), "Gjelder ikke: ingen trygg bolig nå", "Does not apply: no secure home right now"),
+        (C.Derived("bolig_utrygg"), "Bosituasjonen er usikker nå", "The housing situation is insecure right now"),
+        (C.Derived("bolig_utrygg", present=False), "Gjelder ikke: bosituasjonen er usikker nå", "Does not apply: the housing situation is insecure right now"),
     ],
 )
 def test_clauses_read_as_sentences(engine: Engine, atom: C.Atom, nb: str, en: str) -> None:
