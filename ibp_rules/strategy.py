@@ -340,7 +340,7 @@ def _line_fields(compact: bool) -> tuple[tuple[str, bytes, bool, Any], ...]:
         rule = COMPACT_EXCLUDE.get(name) if compact else None
         if rule is True:
             continue
-        args = getattr(info.annotation, "__args__", ())
+        args: tuple[Any, ...] = getattr(info.annotation, "__args__", ())
         items = getattr(info.annotation, "__origin__", None) is list and isinstance(args[0], type) and issubclass(args[0], _Out)
         assert items or rule is None, name
         out.append((name, to_json(info.serialization_alias or name) + b":", items, rule["__all__"] if rule else None))
