@@ -268,7 +268,7 @@ class Strategy(_Out):
         parts = []
         for name, key, items, exclude in _LINE_FIELDS[compact]:
             value = getattr(self, name)
-            if items:
+            if items is not None:
                 parts.append(key + b"[" + b",".join([_part_json(v, compact, exclude) for v in value]) + b"]")
             else:
                 parts.append(key + to_json(value, by_alias=True, exclude_none=compact))
@@ -308,12 +308,14 @@ COMPACT_EXCLUDE: dict[str, Any] = {
 #: when first needed: [object, full JSON, compact JSON]
 _SHARED: dict[int, list[Any]] = {}
 #: bound on :data:`_SHARED` (cleared when full, as the engine's own cache)
-SHARED_JSON_SIZE = 8_192
+SHARED_JSON_SIZE = 4_096
 
 
 def share(obj: _Out) -> None:
     """Mark an immutable output object as shared between strategies, so that
     :meth:`Strategy.to_json_line` serializes it once."""
+    if type(obj) not in _ITEM_TYPES:
+        return  # a part of a part (a partner use): its JSON is inside its owner's
     if len(_SHARED) >= SHARED_JSON_SIZE:
         _SHARED.clear()
     _SHARED[id(obj)] = [obj, None, None]
@@ -331,20 +333,23 @@ def _part_json(obj: _Out, compact: bool, exclude: Any) -> bytes:
     return text
 
 
-def _line_fields(compact: bool) -> tuple[tuple[str, bytes, bool, Any], ...]:
-    """The fields a line holds, in order: name, ``"name":`` as JSON, whether
-    it is a list of output objects (serialized item by item) and what is
-    left out of each item."""
+def _line_fields(compact: bool) -> tuple[tuple[str, bytes, type[_Out] | None, Any], ...]:
+    """The fields a line holds, in order: name, ``"name":`` as JSON, the
+    item type of a list of output objects (serialized item by item; None for
+    any other field) and what is left out of each item."""
     out = []
     for name, info in Strategy.model_fields.items():
         rule = COMPACT_EXCLUDE.get(name) if compact else None
         if rule is True:
             continue
         args: tuple[Any, ...] = getattr(info.annotation, "__args__", ())
-        items = getattr(info.annotation, "__origin__", None) is list and isinstance(args[0], type) and issubclass(args[0], _Out)
-        assert items or rule is None, name
+        listed = getattr(info.annotation, "__origin__", None) is list and isinstance(args[0], type) and issubclass(args[0], _Out)
+        items: type[_Out] | None = args[0] if listed else None
+        assert items is not None or rule is None, name
         out.append((name, to_json(info.serialization_alias or name) + b":", items, rule["__all__"] if rule else None))
     return tuple(out)
 
 
 _LINE_FIELDS = {False: _line_fields(False), True: _line_fields(True)}
+#: the types of the list items of a strategy (the only parts whose JSON is kept)
+_ITEM_TYPES = frozenset(items for _name, _key, items, _x in _LINE_FIELDS[False] if items is not None)
