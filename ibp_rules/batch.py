@@ -35,6 +35,7 @@ a crash, a full disk) leaves whole lines in ``OUTPUT.partial``, and
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import multiprocessing as mp
 import os
@@ -189,6 +190,36 @@ class EngineRecipe:
         return engine
 
 
+#: while a batch runs, a full (oldest-generation) garbage collection waits
+#: for this many collections of the middle generation (Python's default is
+#: 10). A record leaves next to no cyclic garbage behind (about one object
+#: in three records reaches the oldest generation), but the engine's caches
+#: grow while a caseload runs, and Python collects in full whenever the
+#: long-lived objects grow by a quarter: with the default, four full scans
+#: of every cached object per 2,000 records, about a fifth of a record's
+#: CPU time. Young garbage is still collected as usual, and what waits for
+#: the next full collection stays small (measured: about 2,000 objects of
+#: cyclic garbage after 6,000 records).
+FULL_COLLECTION_AFTER = 1_000
+
+
+def _collect_in_full_rarely() -> tuple[int, int, int]:
+    """Set the collector for a batch (see :data:`FULL_COLLECTION_AFTER`); the settings it had."""
+    old = gc.get_threshold()
+    gc.set_threshold(old[0], old[1], max(old[2], FULL_COLLECTION_AFTER))
+    return old
+
+
+@contextlib.contextmanager
+def batch_collector() -> Iterator[None]:
+    """Collect in full rarely while a batch runs in this process; the process's own settings come back afterwards."""
+    old = _collect_in_full_rarely()
+    try:
+        yield
+    finally:
+        gc.set_threshold(*old)
+
+
 _ENGINE: Engine | None = None
 _ENGINE_FAILURE: str | None = None
 _COMPACT = False
@@ -208,8 +239,13 @@ def _init_worker(engine: Engine | EngineRecipe, compact: bool, lang: str = "en")
     if hasattr(signal, "pthread_sigmask"):
         signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
     _COMPACT, _LANG = compact, lang
+    # a worker only runs batch records: collect in full rarely (see
+    # FULL_COLLECTION_AFTER), and never scan what lives as long as the worker
+    # (the engine, its ruleset, the modules) in the full collections that remain
+    _collect_in_full_rarely()
     if isinstance(engine, Engine):
         _ENGINE = engine
+        gc.freeze()
         return
     try:
         _ENGINE = engine.build()
@@ -217,6 +253,7 @@ def _init_worker(engine: Engine | EngineRecipe, compact: bool, lang: str = "en")
         _ENGINE_FAILURE = f"a worker process could not rebuild the engine: {exc}"
     except Exception as exc:  # noqa: BLE001 - reported once, in the parent
         _ENGINE_FAILURE = f"a worker process could not rebuild the engine ({type(exc).__name__})"
+    gc.freeze()
 
 
 #: the keys of an envelope: the caller's reference and the assessment
@@ -416,8 +453,9 @@ def run_batch(engine: Engine, records: Iterable[Record | _Flush], write: Callabl
             progress(ok + failed)
 
     if workers <= 1:
-        for chunk in _windows(records, CHUNK):
-            emit(*run_chunk(engine, chunk, compact, lang))
+        with batch_collector():
+            for chunk in _windows(records, CHUNK):
+                emit(*run_chunk(engine, chunk, compact, lang))
         return summary
     method = start_method or ("fork" if "fork" in mp.get_all_start_methods() else "spawn")
     ctx = mp.get_context(method)

@@ -51,6 +51,7 @@ from .strategy import (
     SuggestedMeasure,
     Tension,
     Why,
+    share,
 )
 from .text import Text, suggestion_suffix
 from .yaml_source import Located
@@ -209,6 +210,7 @@ class Engine:
             if len(self._objects) >= OBJECT_CACHE_SIZE:
                 self._objects.clear()
             obj = self._objects[key] = make()
+            share(obj)
         return obj
 
     def _build(self, a: Assessment, facts: dict[str, Any], fired: dict[str, list[int]],

@@ -30,7 +30,10 @@ if TYPE_CHECKING:
 #: explanations depend only on the rule, the branches that fired and the
 #: values those branches read, which repeat a lot across a caseload
 WhyCache = dict[tuple[Any, ...], Why]
-WHY_CACHE_SIZE = 20_000
+#: bound on a why cache. Each batch worker holds one: at 20,000 a worker
+#: held about 30 MiB more after 12,000 records than at 5,000, for about 3 %
+#: of CPU time (measured on the synthetic population)
+WHY_CACHE_SIZE = 5_000
 
 
 def explain_rule(rule: CompiledRule, branches: list[int], facts: dict[str, Any],

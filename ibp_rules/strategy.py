@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic_core import to_json
 
 from .text import Text
 
@@ -255,10 +256,23 @@ class Strategy(_Out):
 
     def to_json_line(self, compact: bool = False) -> bytes:
         """One line of UTF-8 JSON for JSON Lines output; ``compact`` leaves out
-        the texts that come from the ruleset (see :data:`COMPACT_EXCLUDE`)."""
-        if compact:
-            return self.__pydantic_serializer__.to_json(self, by_alias=True, exclude=COMPACT_EXCLUDE, exclude_none=True)
-        return self.__pydantic_serializer__.to_json(self, by_alias=True)
+        the texts that come from the ruleset (see :data:`COMPACT_EXCLUDE`).
+
+        The same bytes as pydantic's serializer gives for the whole model
+        (a test compares both), put together from the JSON of each part: a
+        part the engine shares between strategies (see :func:`share`) is
+        serialized once, not once per strategy — in a caseload that is most
+        of the output, and serializing was the largest single cost of a
+        batch record.
+        """
+        parts = []
+        for name, key, items, exclude in _LINE_FIELDS[compact]:
+            value = getattr(self, name)
+            if items is not None:
+                parts.append(key + b"[" + b",".join([_part_json(v, compact, exclude) for v in value]) + b"]")
+            else:
+                parts.append(key + to_json(value, by_alias=True, exclude_none=compact))
+        return b"{" + b",".join(parts) + b"}"
 
 
 def strategy_json_schema() -> dict[str, Any]:
@@ -287,3 +301,55 @@ COMPACT_EXCLUDE: dict[str, Any] = {
     "tensions": {"__all__": {"text"}},
     "tasks": {"__all__": {"title": True, "description": True, "why": _WHY}},
 }
+
+
+#: the output objects the engine shares between strategies (by id, with the
+#: object itself, which keeps the id from being reused) and their JSON, made
+#: when first needed: [object, full JSON, compact JSON]
+_SHARED: dict[int, list[Any]] = {}
+#: bound on :data:`_SHARED` (cleared when full, as the engine's own cache)
+SHARED_JSON_SIZE = 4_096
+
+
+def share(obj: _Out) -> None:
+    """Mark an immutable output object as shared between strategies, so that
+    :meth:`Strategy.to_json_line` serializes it once."""
+    if type(obj) not in _ITEM_TYPES:
+        return  # a part of a part (a partner use): its JSON is inside its owner's
+    if len(_SHARED) >= SHARED_JSON_SIZE:
+        _SHARED.clear()
+    _SHARED[id(obj)] = [obj, None, None]
+
+
+def _part_json(obj: _Out, compact: bool, exclude: Any) -> bytes:
+    """One list item of a strategy as JSON (once, for a shared object)."""
+    entry = _SHARED.get(id(obj))
+    if entry is None or entry[0] is not obj:
+        return obj.__pydantic_serializer__.to_json(obj, by_alias=True, exclude=exclude, exclude_none=compact)
+    slot = 2 if compact else 1
+    text: bytes | None = entry[slot]
+    if text is None:
+        text = entry[slot] = obj.__pydantic_serializer__.to_json(obj, by_alias=True, exclude=exclude, exclude_none=compact)
+    return text
+
+
+def _line_fields(compact: bool) -> tuple[tuple[str, bytes, type[_Out] | None, Any], ...]:
+    """The fields a line holds, in order: name, ``"name":`` as JSON, the
+    item type of a list of output objects (serialized item by item; None for
+    any other field) and what is left out of each item."""
+    out = []
+    for name, info in Strategy.model_fields.items():
+        rule = COMPACT_EXCLUDE.get(name) if compact else None
+        if rule is True:
+            continue
+        args: tuple[Any, ...] = getattr(info.annotation, "__args__", ())
+        listed = getattr(info.annotation, "__origin__", None) is list and isinstance(args[0], type) and issubclass(args[0], _Out)
+        items: type[_Out] | None = args[0] if listed else None
+        assert items is not None or rule is None, name
+        out.append((name, to_json(info.serialization_alias or name) + b":", items, rule["__all__"] if rule else None))
+    return tuple(out)
+
+
+_LINE_FIELDS = {False: _line_fields(False), True: _line_fields(True)}
+#: the types of the list items of a strategy (the only parts whose JSON is kept)
+_ITEM_TYPES = frozenset(items for _name, _key, items, _x in _LINE_FIELDS[False] if items is not None)
