@@ -24,25 +24,13 @@ from ibp_rules.text import Lang
 from ibp_rules.views import StrategyView, build_view
 
 from ...refs import check_reference
-from ..lang import lang_of_scope
-from ..services import Services
+from ..api.common import lang_of as lang_of
+from ..api.common import services as services
+from ..api.common import use_engine
 from ..store import Case, Draft, Note, Version, VersionMeta
 
-
-def services(request: Request) -> Services:
-    found: Services = request.app.state.services
-    return found
-
-
-def page_engine(request: Request) -> Engine:
-    """The current engine, remembered so the response headers name it."""
-    engine = services(request).engine()
-    request.scope.setdefault("state", {})["ibp.engine"] = engine
-    return engine
-
-
-def lang_of(request: Request) -> Lang:
-    return lang_of_scope(request.scope)
+# The pages find the service, its engine and the language as the API does.
+page_engine = use_engine
 
 
 async def form_data(request: Request) -> dict[str, list[str]]:
