@@ -24,8 +24,9 @@ from typing import Any
 from . import __version__
 from .assessment import Assessment, assessment_from_located
 from .backend import DurableBackend, Firings
+from .caches import TwoGenerations
 from .errors import AssessmentError, EngineError, Problem
-from .explain import WhyCache, explain_rule
+from .explain import WhyCache, explain_rule, new_why_cache
 from .fact_schema import project
 from .graph import PillarGraph
 from .planner import earliest_phase, plan, settled
@@ -65,8 +66,9 @@ GOAL_PILLAR = {
 }
 
 
-#: bound on the output objects an engine shares between strategies
-OBJECT_CACHE_SIZE = 5_000
+#: bound on the output objects an engine shares between strategies: each of
+#: the cache's two generations holds this many (see :mod:`ibp_rules.caches`)
+OBJECT_CACHE_SIZE = 2_500
 #: engines :meth:`Engine.shared` keeps (the most recently used)
 SHARED_ENGINES = 4
 
@@ -79,9 +81,9 @@ class Engine:
         self.graph = PillarGraph(ruleset)
         self._backend = DurableBackend(ruleset)
         self._questions = QuestionIndex(ruleset)
-        self._why_cache: WhyCache | None = {}
+        self._why_cache: WhyCache | None = new_why_cache()
         #: output objects shared between strategies (see :meth:`_shared`)
-        self._objects: dict[tuple[Any, ...], Any] = {}
+        self._objects: TwoGenerations[tuple[Any, ...], Any] = TwoGenerations(OBJECT_CACHE_SIZE)
         self._info = (EngineInfo(version=__version__),
                       RulesetInfo(id=ruleset.id, version=ruleset.version, sha256=ruleset.sha256, overrides=list(ruleset.overrides),
                                   layers=[RulesetLayer(id=m.id, version=m.version) for m in ruleset.layers]))
@@ -203,13 +205,13 @@ class Engine:
         building and validating it once saves time per assessment. Keys hold
         the ids of the (equally shared) parts, and every cached object keeps
         those parts alive, so an id cannot be reused while its key exists.
-        Bounded: cleared when full.
+        Bounded, keeping the objects in use (:class:`~ibp_rules.caches.TwoGenerations`).
         """
-        obj = self._objects.get(key)
+        objects = self._objects
+        obj = objects.get(key)
         if obj is None:
-            if len(self._objects) >= OBJECT_CACHE_SIZE:
-                self._objects.clear()
-            obj = self._objects[key] = make()
+            obj = make()
+            objects.put(key, obj)
             share(obj)
         return obj
 
