@@ -88,6 +88,11 @@ class Engine:
                       RulesetInfo(id=ruleset.id, version=ruleset.version, sha256=ruleset.sha256, overrides=list(ruleset.overrides),
                                   layers=[RulesetLayer(id=m.id, version=m.version) for m in ruleset.layers]))
         self._is_shared = False
+        #: per measure, the checks (preconditions) the assessment can settle (most cannot)
+        self._settled_checks: dict[str, set[int]] = {}
+        for mid, kind, j in ruleset.settles:
+            if kind == "preconditions":
+                self._settled_checks.setdefault(mid, set()).add(j)
 
     @classmethod
     def from_paths(cls, *paths: str | Path) -> Engine:
@@ -208,7 +213,7 @@ class Engine:
         Bounded, keeping the objects in use (:class:`~ibp_rules.caches.TwoGenerations`).
         """
         objects = self._objects
-        obj = objects.get(key)
+        obj = objects.young.get(key) or objects.get(key)
         if obj is None:
             obj = make()
             objects.put(key, obj)
@@ -250,7 +255,7 @@ class Engine:
         # suggestions, merged per measure
         phase_req: dict[str, str | None] = {}
         partners: dict[str, set[tuple[str, str]]] = {}
-        reasons: dict[str, list[Why]] = {}
+        reasons: dict[str, dict[int, Why]] = {}  # by id: a reason given twice is kept once
         guarded: set[str] = set()
         not_wanted: dict[str, list[str]] = {}
 
@@ -266,8 +271,9 @@ class Engine:
                 return
             phase_req[mid] = earliest_phase(phase_req[mid], phase) if mid in phase_req else phase
             partners.setdefault(mid, set()).update(uses)
-            known = reasons.setdefault(mid, [])
-            known += [w for w in why if all(w is not k for k in known)]
+            known = reasons.setdefault(mid, {})
+            for w in why:
+                known.setdefault(id(w), w)
 
         for rid in sorted(fired):
             for action in rs.rules[rid].rule.then:
@@ -277,15 +283,16 @@ class Engine:
         for mid in sorted(phase_req):
             contact = rs.measures[mid].first_contact
             if contact is not None:
-                add(contact, "oppstart", [(rs.measures[contact].partner, "informasjon")], reasons[mid])
+                add(contact, "oppstart", [(rs.measures[contact].partner, "informasjon")], list(reasons[mid].values()))
 
         planned = plan(rs, phase_req, derived, in_place, shared, facts)
         measures = []
         for mid, pm in planned.items():
             m = rs.measures[mid]
             uses = tuple(sorted(partners[mid] or {(m.partner, "tilgang")}))
-            why = reasons[mid]
-            checks = tuple(settled(rs, (mid, "preconditions", j), facts, derived) for j in range(len(m.preconditions)))
+            why = list(reasons[mid].values())
+            can_settle = self._settled_checks.get(mid, ())
+            checks = tuple(j in can_settle and settled(rs, (mid, "preconditions", j), facts, derived) for j in range(len(m.preconditions)))
             alternative = tuple(sorted(set(m.alternative_to) & goals)) if not set(m.serves) & goals else ()
             key = ("m", mid, pm.phase, pm.stage, tuple(pm.requires), tuple(map(id, pm.prerequisites)), uses, tuple(map(id, why)),
                    checks, alternative)

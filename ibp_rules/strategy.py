@@ -312,7 +312,7 @@ def share(obj: BaseModel) -> None:
 def json_of(obj: BaseModel, compact: bool = False) -> bytes:
     """An output object as JSON (``compact``: without :data:`COMPACT_EXCLUDE`),
     once for a shared object; the same bytes as pydantic's serializer."""
-    entry = _SHARED.get(id(obj))
+    entry = _SHARED.young.get(id(obj)) or _SHARED.get(id(obj))
     if entry is None or entry[0] is not obj:
         if type(obj) in _LONG_LIVED:  # few, and in every strategy
             entry = [obj, None, None]
