@@ -508,7 +508,7 @@ def _widen_result_pipe(pool: Any) -> None:
 
         reader = pool._outqueue._reader  # the result queue's read end (CPython's Pool)
         limit = min(RESULT_PIPE_BYTES, int(Path("/proc/sys/fs/pipe-max-size").read_text()))
-        fcntl.fcntl(reader.fileno(), fcntl.F_SETPIPE_SZ, limit)  # type: ignore[attr-defined]
+        fcntl.fcntl(reader.fileno(), fcntl.F_SETPIPE_SZ, limit)
     except (ImportError, AttributeError, OSError, ValueError):
         pass
 

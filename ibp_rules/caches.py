@@ -19,7 +19,7 @@ entries are held.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Hashable
 from typing import Generic, TypeVar
 
 K = TypeVar("K", bound=Hashable)
@@ -55,15 +55,6 @@ class TwoGenerations(Generic[K, V]):
             self._old = young
             young = self.young = {}
         young[key] = value
-
-    def setdefault_with(self, key: K, make: Callable[[], V]) -> tuple[V, bool]:
-        """(the value for ``key``, made by ``make`` when missing; whether it was made)."""
-        value = self.get(key)
-        if value is not None:
-            return value, False
-        value = make()
-        self.put(key, value)
-        return value, True
 
     def clear(self) -> None:
         self.young = {}

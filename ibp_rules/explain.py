@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from . import conditions as C
-from .caches import TwoGenerations
 from .assessment import Assessment
+from .caches import TwoGenerations
 from .condition_words import held_words, test_words, value_words
 from .errors import EngineError, UnknownIdError
 from .fact_schema import FACTS, project

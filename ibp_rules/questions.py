@@ -135,7 +135,7 @@ class QuestionIndex:
                 fragile |= 1 << bit
         #: per path: (path, source, tests, "is known" bits, "is unknown" bits, all test bits,
         #: and a cache of the bits each value makes false: values repeat across a caseload)
-        self._groups: list[tuple[str, str | None, tuple[tuple[int, Any], ...], int, int, int, dict[Any, tuple[int, int]]]] = [
+        self._groups: list[tuple[str, str | None, tuple[tuple[int, Any], ...], int, int, int, dict[Any, int]]] = [
             (path, _SOURCE.get(path), tuple(tests), sum(1 << b for b in known), sum(1 << b for b in unknown_),
              sum(m for m, _t in tests), {})
             for path, (tests, known, unknown_) in sorted(by_path.items())
