@@ -24,8 +24,9 @@ from typing import Any
 from . import __version__
 from .assessment import Assessment, assessment_from_located
 from .backend import DurableBackend, Firings
+from .caches import TwoGenerations
 from .errors import AssessmentError, EngineError, Problem
-from .explain import WhyCache, explain_rule
+from .explain import WhyCache, explain_rule, new_why_cache
 from .fact_schema import project
 from .graph import PillarGraph
 from .planner import earliest_phase, plan, settled
@@ -65,8 +66,9 @@ GOAL_PILLAR = {
 }
 
 
-#: bound on the output objects an engine shares between strategies
-OBJECT_CACHE_SIZE = 5_000
+#: bound on the output objects an engine shares between strategies: each of
+#: the cache's two generations holds this many (see :mod:`ibp_rules.caches`)
+OBJECT_CACHE_SIZE = 2_500
 #: engines :meth:`Engine.shared` keeps (the most recently used)
 SHARED_ENGINES = 4
 
@@ -79,13 +81,18 @@ class Engine:
         self.graph = PillarGraph(ruleset)
         self._backend = DurableBackend(ruleset)
         self._questions = QuestionIndex(ruleset)
-        self._why_cache: WhyCache | None = {}
+        self._why_cache: WhyCache | None = new_why_cache()
         #: output objects shared between strategies (see :meth:`_shared`)
-        self._objects: dict[tuple[Any, ...], Any] = {}
+        self._objects: TwoGenerations[tuple[Any, ...], Any] = TwoGenerations(OBJECT_CACHE_SIZE)
         self._info = (EngineInfo(version=__version__),
                       RulesetInfo(id=ruleset.id, version=ruleset.version, sha256=ruleset.sha256, overrides=list(ruleset.overrides),
                                   layers=[RulesetLayer(id=m.id, version=m.version) for m in ruleset.layers]))
         self._is_shared = False
+        #: per measure, the checks (preconditions) the assessment can settle (most cannot)
+        self._settled_checks: dict[str, set[int]] = {}
+        for mid, kind, j in ruleset.settles:
+            if kind == "preconditions":
+                self._settled_checks.setdefault(mid, set()).add(j)
 
     @classmethod
     def from_paths(cls, *paths: str | Path) -> Engine:
@@ -203,13 +210,13 @@ class Engine:
         building and validating it once saves time per assessment. Keys hold
         the ids of the (equally shared) parts, and every cached object keeps
         those parts alive, so an id cannot be reused while its key exists.
-        Bounded: cleared when full.
+        Bounded, keeping the objects in use (:class:`~ibp_rules.caches.TwoGenerations`).
         """
-        obj = self._objects.get(key)
+        objects = self._objects
+        obj = objects.young.get(key) or objects.get(key)
         if obj is None:
-            if len(self._objects) >= OBJECT_CACHE_SIZE:
-                self._objects.clear()
-            obj = self._objects[key] = make()
+            obj = make()
+            objects.put(key, obj)
             share(obj)
         return obj
 
@@ -248,7 +255,7 @@ class Engine:
         # suggestions, merged per measure
         phase_req: dict[str, str | None] = {}
         partners: dict[str, set[tuple[str, str]]] = {}
-        reasons: dict[str, list[Why]] = {}
+        reasons: dict[str, dict[int, Why]] = {}  # by id: a reason given twice is kept once
         guarded: set[str] = set()
         not_wanted: dict[str, list[str]] = {}
 
@@ -264,8 +271,9 @@ class Engine:
                 return
             phase_req[mid] = earliest_phase(phase_req[mid], phase) if mid in phase_req else phase
             partners.setdefault(mid, set()).update(uses)
-            known = reasons.setdefault(mid, [])
-            known += [w for w in why if all(w is not k for k in known)]
+            known = reasons.setdefault(mid, {})
+            for w in why:
+                known.setdefault(id(w), w)
 
         for rid in sorted(fired):
             for action in rs.rules[rid].rule.then:
@@ -275,15 +283,16 @@ class Engine:
         for mid in sorted(phase_req):
             contact = rs.measures[mid].first_contact
             if contact is not None:
-                add(contact, "oppstart", [(rs.measures[contact].partner, "informasjon")], reasons[mid])
+                add(contact, "oppstart", [(rs.measures[contact].partner, "informasjon")], list(reasons[mid].values()))
 
         planned = plan(rs, phase_req, derived, in_place, shared, facts)
         measures = []
         for mid, pm in planned.items():
             m = rs.measures[mid]
             uses = tuple(sorted(partners[mid] or {(m.partner, "tilgang")}))
-            why = reasons[mid]
-            checks = tuple(settled(rs, (mid, "preconditions", j), facts, derived) for j in range(len(m.preconditions)))
+            why = list(reasons[mid].values())
+            can_settle = self._settled_checks.get(mid, ())
+            checks = tuple(j in can_settle and settled(rs, (mid, "preconditions", j), facts, derived) for j in range(len(m.preconditions)))
             alternative = tuple(sorted(set(m.alternative_to) & goals)) if not set(m.serves) & goals else ()
             key = ("m", mid, pm.phase, pm.stage, tuple(pm.requires), tuple(map(id, pm.prerequisites)), uses, tuple(map(id, why)),
                    checks, alternative)

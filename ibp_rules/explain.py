@@ -15,12 +15,13 @@ from typing import TYPE_CHECKING, Any
 
 from . import conditions as C
 from .assessment import Assessment
+from .caches import TwoGenerations
 from .condition_words import held_words, test_words, value_words
 from .errors import EngineError, UnknownIdError
 from .fact_schema import FACTS, project
 from .graph import PillarGraph, relation_id
 from .ruleset import CompiledRule
-from .strategy import FactValue, RelationNote, SuggestedMeasure, Why
+from .strategy import FactValue, RelationNote, SuggestedMeasure, Why, share
 from .text import Lang, Text, did_you_mean
 
 if TYPE_CHECKING:
@@ -29,11 +30,15 @@ if TYPE_CHECKING:
 
 #: explanations depend only on the rule, the branches that fired and the
 #: values those branches read, which repeat a lot across a caseload
-WhyCache = dict[tuple[Any, ...], Why]
-#: bound on a why cache. Each batch worker holds one: at 20,000 a worker
-#: held about 30 MiB more after 12,000 records than at 5,000, for about 3 %
-#: of CPU time (measured on the synthetic population)
-WHY_CACHE_SIZE = 5_000
+WhyCache = TwoGenerations[tuple[Any, ...], Why]
+#: bound on a why cache, per generation (see :mod:`ibp_rules.caches`). Each
+#: batch worker holds one
+WHY_CACHE_SIZE = 2_500
+
+
+def new_why_cache() -> WhyCache:
+    """An empty, bounded why cache."""
+    return TwoGenerations(WHY_CACHE_SIZE)
 
 
 def explain_rule(rule: CompiledRule, branches: list[int], facts: dict[str, Any],
@@ -43,34 +48,50 @@ def explain_rule(rule: CompiledRule, branches: list[int], facts: dict[str, Any],
     if cache is None:
         return _explain_rule(rule, branches, facts, derived, graph, variant)
     fired = tuple(branches) if len(branches) == 1 else tuple(sorted(branches))
-    paths, lists, fids = _readers(rule, fired)
-    key = (rule.id, fired, variant, tuple(map(facts.get, paths)), tuple(tuple(facts.get(p) or ()) for p in lists),
-           tuple(frozenset(derived.get(f, ())) for f in fids))
-    why = cache.get(key)
+    reads = _READERS.get((id(rule), fired))
+    if reads is None or reads[0] is not rule:
+        reads = _readers(rule, fired)
+    _rule, rule_id, paths, lists, fids = reads
+    get = facts.get
+    # one flat tuple: what each position holds is fixed by the rule and its branches
+    key = (rule_id, fired, variant, *map(get, paths), *[tuple(get(p) or ()) for p in lists],
+           *[frozenset(derived.get(f, ())) for f in fids])
+    why = cache.young.get(key) or cache.get(key)
     if why is None:
         why = _explain_rule(rule, branches, facts, derived, graph, variant)
-        if len(cache) >= WHY_CACHE_SIZE:
-            cache.clear()
-        cache[key] = why
+        cache.put(key, why)
+        share(why)
     return why
 
 
-_READERS: dict[tuple[int, tuple[int, ...]], tuple[CompiledRule, tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {}
+_Readers = tuple[CompiledRule, str, tuple[str, ...], tuple[str, ...], tuple[str, ...]]
+_READERS: dict[tuple[int, tuple[int, ...]], _Readers] = {}
 
 
-def _readers(rule: CompiledRule, fired: tuple[int, ...]) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
-    """What the fired branches of a rule read: scalar fields, list fields, derived facts (computed once)."""
-    got = _READERS.get((id(rule), fired))
-    if got is None or got[0] is not rule:
-        atoms = [a for b in fired for a in rule.branches[b]]
-        compares = sorted({a.path for a in atoms if isinstance(a, C.Compare)})
-        lists = tuple(p for p in compares if FACTS[p].kind in ("enum_list", "id_list"))
-        scalars = tuple(p for p in compares if p not in lists)
-        fids = tuple(sorted({a.id for a in atoms if isinstance(a, C.Derived)}))
-        if len(_READERS) >= WHY_CACHE_SIZE:
-            _READERS.clear()
-        got = _READERS[(id(rule), fired)] = (rule, scalars, lists, fids)
-    return got[1], got[2], got[3]
+def _readers(rule: CompiledRule, fired: tuple[int, ...]) -> _Readers:
+    """What the fired branches of a rule read: scalar fields, list fields, derived facts (kept, with the rule)."""
+    atoms = [a for b in fired for a in rule.branches[b]]
+    compares = sorted({a.path for a in atoms if isinstance(a, C.Compare)})
+    lists = tuple(p for p in compares if FACTS[p].kind in ("enum_list", "id_list"))
+    scalars = tuple(p for p in compares if p not in lists)
+    fids = tuple(sorted({a.id for a in atoms if isinstance(a, C.Derived)}))
+    if len(_READERS) >= WHY_CACHE_SIZE:
+        _READERS.clear()
+    got = _READERS[(id(rule), fired)] = (rule, rule.id, scalars, lists, fids)
+    return got
+
+
+#: the facts explanations show, shared: a field's value and its test recur in most records
+_FACT_VALUES: TwoGenerations[tuple[Any, ...], FactValue] = TwoGenerations(WHY_CACHE_SIZE)
+
+
+def _fact_value(path: str, value: Any, test: str, derived_by: list[str] | None) -> FactValue:
+    key = (path, tuple(value) if type(value) is list else value, type(value), test, tuple(derived_by) if derived_by else None)
+    fv = _FACT_VALUES.get(key)
+    if fv is None:
+        fv = FactValue(path=path, value=value, test=test, derived_by=derived_by)
+        _FACT_VALUES.put(key, fv)
+    return fv
 
 
 def _variant(rule: CompiledRule, facts: dict[str, Any], derived: dict[str, list[str]]) -> int:
@@ -92,10 +113,10 @@ def _explain_rule(rule: CompiledRule, branches: list[int], facts: dict[str, Any]
             test = C.describe_atom(atom)
             if isinstance(atom, C.Derived):
                 path = f"derived.{atom.id}"
-                fv = FactValue(path=path, value=atom.present, test=test, derived_by=sorted(derived.get(atom.id, [])) or None)
+                fv = _fact_value(path, atom.present, test, sorted(derived.get(atom.id, [])) or None)
             else:
                 path = atom.path
-                fv = FactValue(path=path, value=facts.get(path), test=test)
+                fv = _fact_value(path, facts.get(path), test, None)
             values.setdefault(f"{path}\0{test}", fv)
     rel = rule.rule.relation
     note = None

@@ -20,7 +20,7 @@ of :mod:`ibp_rules.explain` it only reads the conditions kept beside the
 rules, so that the intake can ask the questions that matter first.
 
 It runs on every assessment, so it is written for speed: each distinct
-clause is evaluated once into three bit sets (true, false, unknown) and a
+clause is evaluated once into bit sets (false, unknown; the rest hold) and a
 branch is then a bit mask — "closed" when it shares a bit with the false
 set, "open" when it shares none with it but one with the unknown set.
 """
@@ -134,8 +134,8 @@ class QuestionIndex:
                 unknown_.append(bit)
                 fragile |= 1 << bit
         #: per path: (path, source, tests, "is known" bits, "is unknown" bits, all test bits,
-        #: and a cache of the (true, false) bits each value gives: values repeat across a caseload)
-        self._groups: list[tuple[str, str | None, tuple[tuple[int, Any], ...], int, int, int, dict[Any, tuple[int, int]]]] = [
+        #: and a cache of the bits each value makes false: values repeat across a caseload)
+        self._groups: list[tuple[str, str | None, tuple[tuple[int, Any], ...], int, int, int, dict[Any, int]]] = [
             (path, _SOURCE.get(path), tuple(tests), sum(1 << b for b in known), sum(1 << b for b in unknown_),
              sum(m for m, _t in tests), {})
             for path, (tests, known, unknown_) in sorted(by_path.items())
@@ -190,6 +190,10 @@ class QuestionIndex:
         #: every branch of every rule: its bits, and (rule, the paths it tests with their bits, the derived facts with theirs)
         self._branch_masks = [mask for r in rules.values() for mask in r.masks]
         self._branch_info = [(r.id, cmp, der) for r in rules.values() for cmp, der in r.groups]
+        #: per clause bit: the branches that have it (a record has few unknown
+        #: clauses, so the branches waiting on one are found from those)
+        self._branches_of_bit: list[tuple[int, ...]] = [
+            tuple(i for i, m in enumerate(self._branch_masks) if m >> bit & 1) for bit in range(len(index))]
         self._deriver_branches = {fid: [(mask, cmp, der) for rid in ids for mask, (cmp, der) in zip(rules[rid].masks, rules[rid].groups, strict=True)]
                                   for fid, ids in self.derivers.items()}
         self._effects: dict[frozenset[str], tuple[frozenset[str], frozenset[str], frozenset[str]]] = {}
@@ -209,36 +213,32 @@ class QuestionIndex:
 
     # -- evaluation ------------------------------------------------------------
 
-    def _evaluate(self, facts: dict[str, Any], derived: Iterable[str]) -> tuple[int, int, int, dict[str, frozenset[str]]]:
-        """Every clause as true, false or unknown (three bit sets), and for each unknown
-        derived fact the unknown fields behind it."""
-        true = false = unknown = 0
+    def _evaluate(self, facts: dict[str, Any], derived: Iterable[str]) -> tuple[int, int, dict[str, frozenset[str]]]:
+        """The clauses known to be false and those unknown (two bit sets; the
+        rest hold), and for each unknown derived fact the unknown fields behind it."""
+        false = unknown = 0
         for path, source, tests, is_known, is_unknown, all_tests, cache in self._groups:
             value = facts.get(path)
             if value is None:
-                true |= is_unknown  # holds now, but only while the field is unknown
+                # "is unknown" holds now, but only while the field is unknown
                 if source is not None and _source_known(source, facts):
                     false |= all_tests | is_known  # nothing to compute (no children): no test can hold
                 else:
                     unknown |= all_tests | is_known
                 continue
-            true |= is_known
             false |= is_unknown
             if tests:
                 key = tuple(value) if type(value) is list else value
                 got = cache.get(key)
                 if got is None:
-                    t = f = 0
+                    got = 0
                     for bit, test in tests:
-                        if test(value):
-                            t |= bit
-                        else:
-                            f |= bit
+                        if not test(value):
+                            got |= bit
                     if len(cache) >= _VALUE_CACHE:
                         cache.clear()
-                    got = cache[key] = (t, f)
-                true |= got[0]
-                false |= got[1]
+                    cache[key] = got
+                false |= got
 
         behind: dict[str, frozenset[str]] = {}  # an unknown derived fact → the fields behind it
         derived_true = set(derived)
@@ -249,7 +249,6 @@ class QuestionIndex:
                 continue
             present, absent = bits
             if fid in derived_true:
-                true |= present
                 false |= absent
                 continue
             paths: set[str] = set()
@@ -264,14 +263,13 @@ class QuestionIndex:
                 behind[fid] = frozenset(paths)
             else:
                 false |= present
-                true |= absent
-        return true, false, unknown, behind
+        return false, unknown, behind
 
     def derived_states(self, facts: dict[str, Any], derived: Iterable[str]) -> dict[str, tuple[bool | None, frozenset[str]]]:
         """Each derived fact rules read: derived (True), known to be false (False) or unknown
         (None, with the fields it waits for). For explanations: "not derived" is not "no"."""
         derived = set(derived)
-        true, false, unknown, behind = self._evaluate(facts, derived)
+        false, unknown, behind = self._evaluate(facts, derived)
         return {fid: (True, frozenset()) if fid in derived else (None, behind[fid]) if fid in behind else (False, frozenset())
                 for fid in self._derived_bits}
 
@@ -285,12 +283,22 @@ class QuestionIndex:
         strategy and ``settled`` the measures already in place or left out
         (a rule that could suggest those would add nothing).
         """
-        true, false, unknown, behind = self._evaluate(facts, derived)
+        false, unknown, behind = self._evaluate(facts, derived)
         rules = self.rules
 
         waiting: dict[str, set[str]] = {}  # field → rules that could fire once it is known
         branch_info = self._branch_info
-        for i in [i for i, m in enumerate(self._branch_masks) if m & unknown and not m & false]:
+        branch_masks = self._branch_masks
+        branches_of_bit = self._branches_of_bit
+        candidates: set[int] = set()
+        rest = unknown
+        while rest:
+            low = rest & -rest
+            candidates.update(branches_of_bit[low.bit_length() - 1])
+            rest ^= low
+        for i in sorted(candidates):
+            if branch_masks[i] & false:
+                continue
             rid, cmp, der = branch_info[i]
             if rid in fired:
                 continue

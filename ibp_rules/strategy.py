@@ -13,6 +13,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic_core import to_json
 
+from .caches import TwoGenerations
 from .text import Text
 
 STRATEGY_SCHEMA_VERSION = 4
@@ -259,20 +260,13 @@ class Strategy(_Out):
         the texts that come from the ruleset (see :data:`COMPACT_EXCLUDE`).
 
         The same bytes as pydantic's serializer gives for the whole model
-        (a test compares both), put together from the JSON of each part: a
-        part the engine shares between strategies (see :func:`share`) is
-        serialized once, not once per strategy — in a caseload that is most
-        of the output, and serializing was the largest single cost of a
-        batch record.
+        (a test compares both over every worked and rule case), put together
+        from the JSON of each part (:func:`json_of`): a part the engine
+        shares between strategies is serialized once, not once per strategy
+        — in a caseload that is most of the output, and serializing was the
+        largest single cost of a batch record.
         """
-        parts = []
-        for name, key, items, exclude in _LINE_FIELDS[compact]:
-            value = getattr(self, name)
-            if items is not None:
-                parts.append(key + b"[" + b",".join([_part_json(v, compact, exclude) for v in value]) + b"]")
-            else:
-                parts.append(key + to_json(value, by_alias=True, exclude_none=compact))
-        return b"{" + b",".join(parts) + b"}"
+        return _assemble(self, compact)
 
 
 def strategy_json_schema() -> dict[str, Any]:
@@ -303,53 +297,151 @@ COMPACT_EXCLUDE: dict[str, Any] = {
 }
 
 
-#: the output objects the engine shares between strategies (by id, with the
-#: object itself, which keeps the id from being reused) and their JSON, made
-#: when first needed: [object, full JSON, compact JSON]
-_SHARED: dict[int, list[Any]] = {}
-#: bound on :data:`_SHARED` (cleared when full, as the engine's own cache)
-SHARED_JSON_SIZE = 4_096
+#: the JSON of the output objects the engine shares between strategies, by
+#: id, with the object itself (which keeps the id from being reused):
+#: [object, full JSON, compact JSON], each made when first needed
+_SHARED: TwoGenerations[int, list[Any]] = TwoGenerations(4_096)
 
 
-def share(obj: _Out) -> None:
+def share(obj: BaseModel) -> None:
     """Mark an immutable output object as shared between strategies, so that
-    :meth:`Strategy.to_json_line` serializes it once."""
-    if type(obj) not in _ITEM_TYPES:
-        return  # a part of a part (a partner use): its JSON is inside its owner's
-    if len(_SHARED) >= SHARED_JSON_SIZE:
-        _SHARED.clear()
-    _SHARED[id(obj)] = [obj, None, None]
+    its JSON is made once (:func:`json_of`)."""
+    _SHARED.put(id(obj), [obj, None, None])
 
 
-def _part_json(obj: _Out, compact: bool, exclude: Any) -> bytes:
-    """One list item of a strategy as JSON (once, for a shared object)."""
-    entry = _SHARED.get(id(obj))
+def json_of(obj: BaseModel, compact: bool = False) -> bytes:
+    """An output object as JSON (``compact``: without :data:`COMPACT_EXCLUDE`),
+    once for a shared object; the same bytes as pydantic's serializer."""
+    entry = _SHARED.young.get(id(obj)) or _SHARED.get(id(obj))
     if entry is None or entry[0] is not obj:
-        return obj.__pydantic_serializer__.to_json(obj, by_alias=True, exclude=exclude, exclude_none=compact)
+        if type(obj) in _LONG_LIVED:  # few, and in every strategy
+            entry = [obj, None, None]
+            _SHARED.put(id(obj), entry)
+        else:
+            return _serialize(obj, compact)
     slot = 2 if compact else 1
     text: bytes | None = entry[slot]
     if text is None:
-        text = entry[slot] = obj.__pydantic_serializer__.to_json(obj, by_alias=True, exclude=exclude, exclude_none=compact)
+        text = entry[slot] = _serialize(obj, compact)
     return text
 
 
-def _line_fields(compact: bool) -> tuple[tuple[str, bytes, type[_Out] | None, Any], ...]:
-    """The fields a line holds, in order: name, ``"name":`` as JSON, the
-    item type of a list of output objects (serialized item by item; None for
-    any other field) and what is left out of each item."""
+def _serialize(obj: BaseModel, compact: bool) -> bytes:
+    """Put a strategy or an item holding reasons together from its parts'
+    JSON; anything smaller goes to pydantic's serializer whole (a Python
+    loop over its fields is slower than that when none of them is shared)."""
+    if type(obj) in _ASSEMBLED:
+        return _assemble(obj, compact)
+    if compact:
+        return obj.__pydantic_serializer__.to_json(obj, by_alias=True, exclude=_exclude_tree(type(obj)), exclude_none=True)
+    return obj.__pydantic_serializer__.to_json(obj, by_alias=True)
+
+
+#: types whose objects come from the ruleset or the engine (few, long-lived):
+#: their JSON is kept even when the engine did not share them
+_LONG_LIVED = frozenset({Text, EngineInfo, RulesetInfo})
+#: how a field is written: a plain value, one output object (or null), a list of them
+_PLAIN, _ONE, _MANY = 0, 1, 2
+_Plan = tuple[tuple[str, bytes, int], ...]
+_PLANS: dict[tuple[type[BaseModel], bool], _Plan] = {}
+
+
+def _assemble(obj: BaseModel, compact: bool) -> bytes:
+    """JSON of a model from the JSON of its parts, field by field as pydantic writes it
+    (aliases, field order; ``compact``: excluded fields and ``None`` values left out)."""
+    plan = _PLANS.get((type(obj), compact)) or _plan(type(obj), compact)
+    fields = obj.__dict__
+    parts = []
+    for name, key, kind in plan:
+        value = fields[name]
+        if value is None:
+            if not compact:
+                parts.append(key + b"null")
+        elif kind == _MANY:
+            parts.append(key + b"[" + b",".join([json_of(v, compact) for v in value]) + b"]")
+        elif kind == _ONE:
+            parts.append(key + json_of(value, compact))
+        else:
+            parts.append(key + to_json(value))
+    return b"{" + b",".join(parts) + b"}"
+
+
+_EXCLUDE_TREES: dict[type[BaseModel], dict[str, Any]] = {}
+
+
+def _exclude_tree(model: type[BaseModel]) -> dict[str, Any]:
+    """What the compact form leaves out of one ``model``, as pydantic's ``exclude`` argument."""
+    tree = _EXCLUDE_TREES.get(model)
+    if tree is None:
+        tree = dict.fromkeys(_COMPACT_OMIT.get(model, ()), True)
+        for name, info in model.model_fields.items():
+            inner, many = _model_in(info.annotation)
+            if name not in tree and inner is not None and (sub := _exclude_tree(inner)):
+                tree[name] = {"__all__": sub} if many else sub
+        _EXCLUDE_TREES[model] = tree
+    return tree
+
+
+def _plan(model: type[BaseModel], compact: bool) -> _Plan:
+    """The fields of ``model`` as :func:`_assemble` writes them: name, ``"key":``, kind."""
+    omit = _COMPACT_OMIT.get(model, set()) if compact else set()
     out = []
-    for name, info in Strategy.model_fields.items():
-        rule = COMPACT_EXCLUDE.get(name) if compact else None
-        if rule is True:
+    for name, info in model.model_fields.items():
+        if name in omit:
             continue
-        args: tuple[Any, ...] = getattr(info.annotation, "__args__", ())
-        listed = getattr(info.annotation, "__origin__", None) is list and isinstance(args[0], type) and issubclass(args[0], _Out)
-        items: type[_Out] | None = args[0] if listed else None
-        assert items is not None or rule is None, name
-        out.append((name, to_json(info.serialization_alias or name) + b":", items, rule["__all__"] if rule else None))
-    return tuple(out)
+        key = to_json(info.serialization_alias or info.alias or name) + b":"
+        out.append((name, key, _kind(info.annotation)))
+    plan = _PLANS[(model, compact)] = tuple(out)
+    return plan
 
 
-_LINE_FIELDS = {False: _line_fields(False), True: _line_fields(True)}
-#: the types of the list items of a strategy (the only parts whose JSON is kept)
-_ITEM_TYPES = frozenset(items for _name, _key, items, _x in _LINE_FIELDS[False] if items is not None)
+def _model_in(annotation: Any) -> tuple[type[BaseModel] | None, bool]:
+    """The model type inside a field's annotation (``M``, ``M | None``, ``list[M]``), and whether it is a list."""
+    origin = getattr(annotation, "__origin__", None)
+    args: tuple[Any, ...] = getattr(annotation, "__args__", ())
+    if origin is list:
+        inner, _ = _model_in(args[0])
+        return inner, inner is not None
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation, False
+    models = [a for a in args if isinstance(a, type) and issubclass(a, BaseModel)]
+    if len(models) == 1 and all(a is type(None) or a is models[0] for a in args):
+        return models[0], False
+    return None, False
+
+
+def _kind(annotation: Any) -> int:
+    model, many = _model_in(annotation)
+    return _PLAIN if model is None else _MANY if many else _ONE
+
+
+def _compact_omit() -> dict[type[BaseModel], set[str]]:
+    """:data:`COMPACT_EXCLUDE` (an exclude tree from the strategy down) as the fields left out per model type.
+
+    A model type appears in several places of a strategy (a reason under a
+    measure, a finding, a task); the tree leaves out the same fields of it
+    everywhere, and this refuses a tree that does not.
+    """
+    omit: dict[type[BaseModel], set[str]] = {}
+
+    def walk(model: type[BaseModel], rule: dict[str, Any]) -> None:
+        here = {name for name, sub in rule.items() if sub is True}
+        if omit.setdefault(model, here) != here:
+            raise AssertionError(f"COMPACT_EXCLUDE leaves out different fields of {model.__name__} in different places")
+        for name, sub in rule.items():
+            if sub is True:
+                continue
+            inner, many = _model_in(model.model_fields[name].annotation)
+            assert inner is not None, name
+            if many:
+                sub = sub["__all__"]
+            walk(inner, dict.fromkeys(sub, True) if isinstance(sub, (set, frozenset)) else sub)
+
+    walk(Strategy, COMPACT_EXCLUDE)
+    return omit
+
+
+_COMPACT_OMIT = _compact_omit()
+#: the types :func:`_serialize` puts together from their parts: the strategy
+#: and every item that holds reasons (each reason is shared, and large)
+_ASSEMBLED = frozenset({Strategy, SuggestedMeasure, Finding, InPlaceMeasure, CoordinatorTask, ExcludedMeasure})

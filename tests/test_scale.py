@@ -247,3 +247,28 @@ def test_batch_reference_in_a_file_and_a_folder(tmp_path: Path) -> None:
     a, b = (json.loads(x) for x in out.read_text(encoding="utf-8").splitlines())
     assert a["ref"] == "sak-1" and "strategy" in a
     assert b["ref"] == "sak-2" and b["error"]["problems"][0]["path"] == "bolig.situasjon"
+
+
+@pytest.mark.skipif(not hasattr(__import__("fcntl"), "F_GETPIPE_SZ"), reason="pipe sizes are a Linux feature")
+def test_the_result_pipe_holds_a_whole_block(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Blocks of output come back through a pipe widened to hold one (see
+    ``batch._widen_result_pipe``): a run with workers widens it, and the
+    width is what was asked, within what the system allows."""
+    import fcntl
+
+    from ibp_rules import batch
+
+    seen: list[int] = []
+    widen = batch._widen_result_pipe
+
+    def spy(pool: Any) -> None:
+        widen(pool)
+        seen.append(fcntl.fcntl(pool._outqueue._reader.fileno(), fcntl.F_GETPIPE_SZ))
+
+    monkeypatch.setattr(batch, "_widen_result_pipe", spy)
+    lines = [json.dumps(p).encode() + b"\n" for p in population(70, 3)]
+    out: list[bytes] = []
+    summary = run_batch(engine, read_jsonl(lines), out.append, workers=2)
+    assert summary.ok == 70 and b"".join(out).count(b"\n") == 70
+    limit = int(Path("/proc/sys/fs/pipe-max-size").read_text())
+    assert seen == [min(batch.RESULT_PIPE_BYTES, limit)]

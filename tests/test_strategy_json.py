@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from ibp_rules import Engine, strategy
+from ibp_rules.caches import TwoGenerations
 from ibp_rules.engine import read_assessment
 from ibp_rules.population import population
 from ibp_rules.strategy import COMPACT_EXCLUDE, Strategy
@@ -44,11 +45,23 @@ def test_line_is_the_whole_model_serialized(compact: bool) -> None:
         assert s.to_json_line(compact) == _whole(s, compact)
 
 
-def test_cache_is_bounded_and_survives_clearing(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(strategy, "SHARED_JSON_SIZE", 7)
-    monkeypatch.setattr(strategy, "_SHARED", {})
+def test_cache_is_bounded_and_survives_turning_over(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(strategy, "_SHARED", TwoGenerations(7))
     Engine.default()._objects.clear()
     for s in _cases()[:60]:
         assert s.to_json_line(True) == _whole(s, True)
         assert s.to_json_line(False) == _whole(s, False)
-        assert len(strategy._SHARED) <= 7
+        assert len(strategy._SHARED) <= 14
+
+
+def test_compact_leaves_out_the_same_fields_of_a_part_everywhere() -> None:
+    """The compact form is written per part type; an exclude tree that treats
+    one type differently in two places cannot be written so, and is refused."""
+    omit = strategy._compact_omit()
+    assert omit[strategy.Why] == {"title", "text", "source"}
+    assert omit[strategy.FactValue] == {"test"}
+    tree = {**COMPACT_EXCLUDE, "tasks": {"__all__": {"title": True, "description": True, "why": {"__all__": {"title": True}}}}}
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(strategy, "COMPACT_EXCLUDE", tree)
+        with pytest.raises(AssertionError, match="Why"):
+            strategy._compact_omit()
