@@ -495,7 +495,7 @@ RESULT_PIPE_BYTES = 1 << 20
 
 
 def _widen_result_pipe(pool: Any) -> None:
-    """Let the pipe that brings blocks of output lines back hold a whole block.
+    """Let the pipes that bring blocks of output lines back (and records out) hold a whole block.
 
     A block of 64 strategies is about 2 MB; through a 64 KiB pipe it goes in
     32 turns between a worker and the main process, and measured on two
@@ -506,9 +506,10 @@ def _widen_result_pipe(pool: Any) -> None:
     try:
         import fcntl
 
-        reader = pool._outqueue._reader  # the result queue's read end (CPython's Pool)
         limit = min(RESULT_PIPE_BYTES, int(Path("/proc/sys/fs/pipe-max-size").read_text()))
-        fcntl.fcntl(reader.fileno(), fcntl.F_SETPIPE_SZ, limit)
+        # the result queue's read end and the task queue's write end (CPython's Pool)
+        for end in (pool._outqueue._reader, pool._inqueue._writer):
+            fcntl.fcntl(end.fileno(), fcntl.F_SETPIPE_SZ, limit)
     except (ImportError, AttributeError, OSError, ValueError):
         pass
 

@@ -263,7 +263,7 @@ def test_the_result_pipe_holds_a_whole_block(engine: Engine, monkeypatch: pytest
 
     def spy(pool: Any) -> None:
         widen(pool)
-        seen.append(fcntl.fcntl(pool._outqueue._reader.fileno(), fcntl.F_GETPIPE_SZ))
+        seen.extend(fcntl.fcntl(end.fileno(), fcntl.F_GETPIPE_SZ) for end in (pool._outqueue._reader, pool._inqueue._writer))
 
     monkeypatch.setattr(batch, "_widen_result_pipe", spy)
     lines = [json.dumps(p).encode() + b"\n" for p in population(70, 3)]
@@ -271,4 +271,4 @@ def test_the_result_pipe_holds_a_whole_block(engine: Engine, monkeypatch: pytest
     summary = run_batch(engine, read_jsonl(lines), out.append, workers=2)
     assert summary.ok == 70 and b"".join(out).count(b"\n") == 70
     limit = int(Path("/proc/sys/fs/pipe-max-size").read_text())
-    assert seen == [min(batch.RESULT_PIPE_BYTES, limit)]
+    assert seen == [min(batch.RESULT_PIPE_BYTES, limit)] * 2
