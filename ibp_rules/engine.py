@@ -90,9 +90,13 @@ class Engine:
         self._is_shared = False
         #: per measure, the checks (preconditions) the assessment can settle (most cannot)
         self._settled_checks: dict[str, set[int]] = {}
+        #: partners the assessment can say the person already has
+        self._partners_in_place: list[str] = []
         for mid, kind, j in ruleset.settles:
             if kind == "preconditions":
                 self._settled_checks.setdefault(mid, set()).add(j)
+            elif kind == "in_place_when":
+                self._partners_in_place.append(mid)
 
     @classmethod
     def from_paths(cls, *paths: str | Path) -> Engine:
@@ -286,10 +290,14 @@ class Engine:
                 add(contact, "oppstart", [(rs.measures[contact].partner, "informasjon")], list(reasons[mid].values()))
 
         planned = plan(rs, phase_req, derived, in_place, shared, facts)
+        # a service the person already has (a GP) is coordinated with, not a door to open
+        has = {pid for pid in self._partners_in_place if settled(rs, (pid, "in_place_when", 0), facts, derived)}
         measures = []
         for mid, pm in planned.items():
             m = rs.measures[mid]
             uses = tuple(sorted(partners[mid] or {(m.partner, "tilgang")}))
+            if has:
+                uses = tuple(sorted({(p, "samordning" if f == "tilgang" and p in has else f) for p, f in uses}))
             why = list(reasons[mid].values())
             can_settle = self._settled_checks.get(mid, ())
             checks = tuple(j in can_settle and settled(rs, (mid, "preconditions", j), facts, derived) for j in range(len(m.preconditions)))

@@ -102,7 +102,8 @@ class Ruleset:
     #: files in the given folders that are not rule or case files (shown by ``ibp rules validate``)
     not_read: tuple[str, ...] = ()
     #: when the assessment settles a measure's check: (measure, "requires" |
-    #: "preconditions", index) → branches of the ``settled_by`` condition
+    #: "preconditions", index) → branches of the ``settled_by`` condition; and
+    #: when it says a partner is already in place: (partner, "in_place_when", 0)
     settles: dict[tuple[str, str, int], tuple[C.Conjunction, ...]] = field(default_factory=dict)
 
 
@@ -360,7 +361,8 @@ def load_ruleset(paths: Sequence[Path | str]) -> Ruleset:
     if pillars and len(relations) != 6 and not missing:
         problems.append(Problem(str(roots[0]), None, "relations", f"expected the six pillar relations, found {len(relations)}"))
 
-    partners = link.unique("partner", link.items("partners"))
+    partner_items: list[tuple[Partner, Located, PathKey]] = link.items("partners")
+    partners = link.unique("partner", partner_items)
     facts = link.unique("fact", link.items("facts"))
     tasks = link.unique("task", link.items("tasks"))
     coverage_notes: dict[str, Any] = {}
@@ -419,8 +421,9 @@ def load_ruleset(paths: Sequence[Path | str]) -> Ruleset:
     rules_by_id = link.unique("rule", rule_items)
     ctx = C.ParseContext(frozenset(facts), frozenset(measures))
     conditions: dict[str, tuple[Rule, C.Condition, Located, tuple[str | int, ...]]] = {}
-    #: conditions besides the rules' own: text variants and what settles a check
-    #: keyed (measure id, "requires" | "preconditions", index) or (rule id, "rationale_by_fact", index)
+    #: conditions besides the rules' own: text variants, what settles a check and when a partner is in place,
+    #: keyed (measure id, "requires" | "preconditions", index), (rule id, "rationale_by_fact", index)
+    #: or (partner id, "in_place_when", 0)
     side_conditions: dict[tuple[str, str, int], tuple[C.Condition, Located, tuple[str | int, ...], str | None]] = {}
     for m, located, loc in measure_items:
         checks = [("requires", j, pre.settled_by) for j, pre in enumerate(m.requires)]
@@ -433,6 +436,14 @@ def load_ruleset(paths: Sequence[Path | str]) -> Ruleset:
                 link.add(located, cp.path, cp.message)
             if scond is not None:
                 side_conditions[(m.id, where, j)] = (scond, located, loc + (where, j, "settled_by"), None)
+    for partner, located, loc in partner_items:
+        if partner.in_place_when is None or partners.get(partner.id) is not partner:
+            continue
+        pcond, pprobs = C.parse(partner.in_place_when, ctx, loc + ("in_place_when",))
+        for cp in pprobs:
+            link.add(located, cp.path, cp.message)
+        if pcond is not None:
+            side_conditions[(partner.id, "in_place_when", 0)] = (pcond, located, loc + ("in_place_when",), None)
     for rule, located, loc in rule_items:
         if rules_by_id.get(rule.id) is not rule:
             continue

@@ -102,12 +102,22 @@ class PillarsFile(_File):
 
 
 class Partner(_File):
+    """A service the coordinator works with.
+
+    ``in_place_when`` is a condition (rule language) under which the
+    assessment says the person already has this service (a GP, a guardian).
+    Read on known facts only: then a suggestion that would get the person
+    access to it (``tilgang``) coordinates with it instead (``samordning``);
+    while the fact is unknown, nothing changes.
+    """
+
     id: Slug
     title: Text
     description: Text
     pillar: PillarId | Literal["annet"]
     source: Source
     override: bool = False
+    in_place_when: Any = None
 
 
 class PartnersFile(_File):

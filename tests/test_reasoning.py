@@ -39,6 +39,32 @@ def test_what_is_in_place_is_a_partner_and_is_shown(engine: Engine) -> None:
     assert 'data-in-place="aap"' in html
 
 
+@pytest.mark.parametrize(("gp", "form"), [(True, "samordning"), (None, "tilgang"), (False, "tilgang")])
+def test_a_service_the_person_has_is_coordinated_with_not_opened(engine: Engine, gp: bool | None, form: str) -> None:
+    """A known GP: the medical documentation is coordinated with the GP
+    (samordning); no GP, or not known: the form the rule asks (tilgang).
+    Unknown is never read as having one."""
+    helse: dict[str, Any] = {"arbeidsevne": "nedsatt_uavklart", "psykisk": "noe"}
+    if gp is not None:
+        helse["fastlege"] = gp
+    s = engine.assess(v2(helse=helse))
+    gp_measure = next(m for m in s.measures if m.id == "fastlege_vurdering")
+    assert [(p.id, p.form) for p in gp_measure.partners] == [("fastlege", form)]
+
+
+def test_a_partner_in_place_changes_only_access_and_reads_known_facts(engine: Engine) -> None:
+    """Only tilgang becomes samordning (information asked of a service stays
+    information), and the catalogue's condition is read on known facts."""
+    rs = engine.ruleset
+    assert ("fastlege", "in_place_when", 0) in rs.settles and ("verge", "in_place_when", 0) in rs.settles
+    s = engine.assess(v2(helse={"fastlege": True, "arbeidsevne": "nedsatt_varig", "tjenester": ["psykisk_helse"]},
+                         bolig={"situasjon": "uten_fast_bolig"}))
+    forms = {(p.id, p.form) for m in s.measures for p in m.partners}
+    assert ("fastlege", "tilgang") not in forms and ("psykisk_helse_rus", "tilgang") not in forms
+    assert {p.id: p.forms for p in s.partners}["fastlege"] == sorted({f for pid, f in forms if pid == "fastlege"},
+                                                                      key=("informasjon", "tilgang", "samordning").index)
+
+
 def test_a_measure_in_place_meets_a_prerequisite(engine: Engine) -> None:
     """AAP is in place, so uføretrygd does not wait for an AAP application."""
     s = engine.assess(v2(okonomi={"inntektskilder": ["aap"]}, helse={"arbeidsevne": "nedsatt_varig", "fastlege": True}))

@@ -231,3 +231,14 @@ def test_rule_file_order_does_not_change_the_hash(tmp_path: Path, ruleset_copy: 
     case = {"helse": {"arbeidsevne": "nedsatt_varig"}, "mal": {"onsker": ["eie"]}, "bolig": {"situasjon": "uten_fast_bolig"}}
     one, two = Engine.from_paths(ruleset_copy, part), Engine.from_paths(part, ruleset_copy)
     assert one.assess(case).to_json() == two.assess(case).to_json()
+
+
+def test_a_partners_in_place_condition_is_checked_like_a_rules(ruleset_copy: Path) -> None:
+    """A misspelt field in a partner's ``in_place_when`` names the file, line and field path."""
+    p = ruleset_copy / "catalogue" / "partners.yaml"
+    text = p.read_text(encoding="utf-8")
+    p.write_text(text.replace("in_place_when: {helse.fastlege: true}", "in_place_when: {helse.fastlge: true}"), encoding="utf-8")
+    (problem,) = load_error(ruleset_copy).problems
+    assert problem.file is not None and problem.file.endswith("partners.yaml")
+    assert "in_place_when" in problem.path and "helse.fastlege" in problem.message
+    assert problem.line == text[: text.index("in_place_when: {helse.fastlege")].count("\n") + 1
