@@ -295,9 +295,9 @@ class Engine:
         measures = []
         for mid, pm in planned.items():
             m = rs.measures[mid]
-            uses = tuple(sorted(partners[mid] or {(m.partner, "tilgang")}))
+            uses = tuple(sorted(partners[mid] or {(m.partner, "tilgang")}, key=_use_order))
             if has:
-                uses = tuple(sorted({(p, "samordning" if f == "tilgang" and p in has else f) for p, f in uses}))
+                uses = tuple(sorted({(p, "samordning" if f == "tilgang" and p in has else f) for p, f in uses}, key=_use_order))
             why = list(reasons[mid].values())
             can_settle = self._settled_checks.get(mid, ())
             checks = tuple(j in can_settle and settled(rs, (mid, "preconditions", j), facts, derived) for j in range(len(m.preconditions)))
@@ -317,7 +317,7 @@ class Engine:
         kept = []
         for mid in sorted(in_place):
             m = rs.measures[mid]
-            uses = tuple(sorted(in_place_partners[mid]))
+            uses = tuple(sorted(in_place_partners[mid], key=_use_order))
             why = in_place_why[mid]
             recorded = mid in (a.tiltak_mottatt or ())
             kept.append(shared(("ip", mid, uses, tuple(map(id, why)), recorded), lambda m=m, uses=uses, why=why, recorded=recorded: InPlaceMeasure(
@@ -333,7 +333,7 @@ class Engine:
         partner_list = [
             shared(("ps", pid, tuple(sorted(partner_forms[pid])), tuple(sorted(partner_measures[pid]))), lambda pid=pid: PartnerSummary(
                 id=pid, title=rs.partners[pid].title, pillar=rs.partners[pid].pillar,
-                forms=sorted(partner_forms[pid], key=("informasjon", "tilgang", "samordning").index),
+                forms=sorted(partner_forms[pid], key=FORM_ORDER.__getitem__),
                 measures=sorted(partner_measures[pid])))
             for pid in sorted(partner_forms)
         ]
@@ -406,6 +406,16 @@ class Engine:
                 found.setdefault(key, t.text)
         return [self._shared(("tn", key), lambda key=key, text=text: Tension(measures=list(key[0]), goals=list(key[1]), text=text))
                 for key, text in sorted(found.items())]
+
+
+#: the order of collaboration forms: information and access come before coordinating (veileder §4.2)
+FORM_ORDER = {"informasjon": 0, "tilgang": 1, "samordning": 2}
+
+
+def _use_order(use: tuple[str, str]) -> tuple[str, int]:
+    """A partner use's place in a measure's list: by partner, then in the forms' order
+    (so a measure reads "tilgang, samordning", as the partner summary does)."""
+    return use[0], FORM_ORDER[use[1]]
 
 
 def _text(precondition: Any) -> Text:

@@ -138,7 +138,7 @@ def test_soft_prerequisites_never_delay(engine: Engine) -> None:
 def test_partners_are_summarised_with_forms(engine: Engine) -> None:
     s = engine.assess(read_assessment(EXAMPLES / "uforetrygd-til-startlan.yaml"))
     fastlege = next(p for p in s.partners if p.id == "fastlege")
-    assert fastlege.forms == ["informasjon", "samordning"]  # the person has a GP: coordinated with, not a door to open
+    assert fastlege.forms == ["samordning"]  # the person has a GP: the documentation is coordinated with the GP, not a door to open
     assert fastlege.measures == ["fastlege_vurdering", "uforetrygd"]
     assert [p.id for p in s.partners] == sorted(p.id for p in s.partners)
 

@@ -52,6 +52,25 @@ def test_a_service_the_person_has_is_coordinated_with_not_opened(engine: Engine,
     assert [(p.id, p.form) for p in gp_measure.partners] == [("fastlege", form)]
 
 
+@pytest.mark.parametrize("services, form", [([], "tilgang"), (["psykisk_helse"], "samordning")])
+def test_a_service_not_yet_following_the_person_is_opened_first(engine: Engine, services: list[str], form: str) -> None:
+    """Home follow-up for someone whom no mental-health service follows yet:
+    the coordinator first gets them access (tilgang); once the service
+    follows them, the two tracks are coordinated (samordning)."""
+    s = engine.assess(v2(helse={"psykisk": "betydelig", "tjenester": services}, bolig={"situasjon": "privat_leie"}))
+    home = next(m for m in s.measures if m.id == "bo_oppfolging")
+    assert [(p.id, p.form) for p in home.partners] == [("psykisk_helse_rus", form)]
+
+
+def test_a_measures_forms_read_in_the_order_of_the_method(engine: Engine) -> None:
+    """Access before coordinating, in a measure as in the partner summary
+    (not alphabetically, which would put samordning first)."""
+    s = engine.assess(v2(okonomi={"gjeld": True, "betalingsproblemer": True}))
+    debt = next(m for m in s.measures if m.id == "gjeldsradgivning")
+    assert [(p.id, p.form) for p in debt.partners] == [("gjeldsradgiver", "tilgang"), ("gjeldsradgiver", "samordning")]
+    assert {p.id: p.forms for p in s.partners}["gjeldsradgiver"] == ["tilgang", "samordning"]
+
+
 def test_a_partner_in_place_changes_only_access_and_reads_known_facts(engine: Engine) -> None:
     """Only tilgang becomes samordning (information asked of a service stays
     information), and the catalogue's condition is read on known facts."""
