@@ -226,3 +226,15 @@ def test_lint_a_hard_prerequisite_no_measure_can_meet_needs_a_guard(ruleset_copy
     cases.write_text("".join(kept), encoding="utf-8")
     out = _validate(ruleset_copy)
     assert "the hard prerequisite 'bank_har_avslatt' is brought about by no measure" in out and "'startlan'" in out
+
+
+@pytest.mark.parametrize("children, status", [([], "met"), ([9], "met"), ([2], "planned"), (None, "check")])
+def test_the_kindergarten_check_applies_only_with_a_child_of_that_age(engine: Engine, children: list[int] | None,
+                                                                       status: str) -> None:
+    """Adult upper-secondary school's soft prerequisite (a kindergarten place)
+    is not needed without a child of kindergarten age; unknown stays a check."""
+    household = {} if children is None else {"barn_alder": children}
+    s = engine.assess(v2(husholdning=household, arbeid_utdanning={"utdanning": "grunnskole", "status": "arbeidsledig"},
+                         mal={"onsker": ["fullfore_utdanning"]}))
+    school = next(m for m in s.measures if m.id == "videregaende_voksne")
+    assert [(p.measure, p.status) for p in school.prerequisites] == [("barnehageplass", status)]
