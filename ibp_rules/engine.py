@@ -33,7 +33,7 @@ from .planner import earliest_phase, plan, settled
 from .questions import QuestionIndex
 from .resources import default_ruleset_path
 from .ruleset import Ruleset, load_ruleset, ruleset_sha256
-from .ruleset_files import PHASES, PILLAR_IDS
+from .ruleset_files import FORMS, PHASES, PILLAR_IDS
 from .strategy import (
     CoordinatorTask,
     EngineInfo,
@@ -295,9 +295,10 @@ class Engine:
         measures = []
         for mid, pm in planned.items():
             m = rs.measures[mid]
-            uses = tuple(sorted(partners[mid] or {(m.partner, "tilgang")}, key=_use_order))
+            asked = partners[mid] or {(m.partner, "tilgang")}
             if has:
-                uses = tuple(sorted({(p, "samordning" if f == "tilgang" and p in has else f) for p, f in uses}, key=_use_order))
+                asked = {(p, "samordning" if f == "tilgang" and p in has else f) for p, f in asked}
+            uses = tuple(sorted(asked, key=_use_order))
             why = list(reasons[mid].values())
             can_settle = self._settled_checks.get(mid, ())
             checks = tuple(j in can_settle and settled(rs, (mid, "preconditions", j), facts, derived) for j in range(len(m.preconditions)))
@@ -408,8 +409,8 @@ class Engine:
                 for key, text in sorted(found.items())]
 
 
-#: the order of collaboration forms: information and access come before coordinating (veileder §4.2)
-FORM_ORDER = {"informasjon": 0, "tilgang": 1, "samordning": 2}
+#: the order of collaboration forms (the catalogue's): information and access come before coordinating (veileder §4.2)
+FORM_ORDER = {form: i for i, form in enumerate(FORMS)}
 
 
 def _use_order(use: tuple[str, str]) -> tuple[str, int]:
