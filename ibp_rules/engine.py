@@ -194,6 +194,7 @@ class Engine:
             a = assessment_from_located(Located(dict(assessment), "<assessment>", {}))
         else:
             raise AssessmentError(Problem(None, None, "", f"expected an Assessment or a mapping, got {type(assessment).__name__}"))
+        a = self._current_ids(a)
         problems = []
         for where, ids in (("tiltak_mottatt", a.tiltak_mottatt), ("mal.tiltak_ikke_onsket", a.mal.tiltak_ikke_onsket)):
             for i, mid in enumerate(ids or []):
@@ -205,6 +206,23 @@ class Engine:
         if problems:
             raise AssessmentError(problems)
         return a
+
+    def _current_ids(self, a: Assessment) -> Assessment:
+        """The assessment with former measure ids (``replaces`` in the catalogue)
+        read as the measures that replaced them, so a stored case written
+        before the catalogue was tidied still assesses (kept in order, once)."""
+        replaced = self.ruleset.replaced
+        if not replaced:
+            return a
+
+        def current(ids: list[str] | None) -> list[str] | None:
+            return None if ids is None else list(dict.fromkeys(replaced.get(mid, mid) for mid in ids))
+
+        received, declined = a.tiltak_mottatt, a.mal.tiltak_ikke_onsket
+        if not any(mid in replaced for mid in (*(received or ()), *(declined or ()))):
+            return a
+        return a.model_copy(update={"tiltak_mottatt": current(received),
+                                    "mal": a.mal.model_copy(update={"tiltak_ikke_onsket": current(declined)})})
 
     def _shared(self, key: tuple[Any, ...], make: Any) -> Any:
         """The output object for ``key``, made once and shared.

@@ -105,6 +105,8 @@ class Ruleset:
     #: "preconditions", index) → branches of the ``settled_by`` condition; and
     #: when it says a partner is already in place: (partner, "in_place_when", 0)
     settles: dict[tuple[str, str, int], tuple[C.Conjunction, ...]] = field(default_factory=dict)
+    #: a former measure id → the measure that replaces it (``replaces`` in the catalogue)
+    replaced: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -378,7 +380,8 @@ def load_ruleset(paths: Sequence[Path | str]) -> Ruleset:
     for fid in sorted(clash):  # pragma: no cover - paths contain dots, slugs do not
         problems.append(Problem(None, None, "facts", f"derived fact '{fid}' shadows an assessment fact"))
 
-    # measures: partner, prerequisites, provides
+    # measures: partner, prerequisites, former ids, provides
+    replaced: dict[str, str] = {}
     for m, located, loc in measure_items:
         if m.partner not in partners:
             link.add(located, loc + ("partner",), f"unknown partner '{m.partner}'." + suggestion_suffix(m.partner, partners))
@@ -398,6 +401,11 @@ def load_ruleset(paths: Sequence[Path | str]) -> Ruleset:
         for j, tension in enumerate(m.tensions):
             if tension.measure is not None and tension.measure not in measures:
                 link.add(located, loc + ("tensions", j, "measure"), f"unknown measure '{tension.measure}'." + suggestion_suffix(tension.measure, measures))
+        for j, old_id in enumerate(m.replaces):
+            if old_id in measures:
+                link.add(located, loc + ("replaces", j), f"'{old_id}' is a measure of its own; only a former id can be replaced")
+            elif replaced.setdefault(old_id, m.id) != m.id:
+                link.add(located, loc + ("replaces", j), f"'{old_id}' is already replaced by '{replaced[old_id]}'")
         for j, fid in enumerate(m.provides):
             if fid not in facts:
                 link.add(located, loc + ("provides", j), f"unknown derived fact '{fid}'." + suggestion_suffix(fid, facts))
@@ -511,6 +519,7 @@ def load_ruleset(paths: Sequence[Path | str]) -> Ruleset:
         parameters=dict(sorted(parameters.items())), rules=compiled, coverage_notes=dict(sorted(coverage_notes.items())),
         max_stratum=max(strata.values(), default=0), prerequisites=prereq,
         settles={skey: branches for skey, branches in side.items() if skey[1] != "rationale_by_fact"},
+        replaced=dict(sorted(replaced.items())),
     )
 
 

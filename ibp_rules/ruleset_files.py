@@ -198,6 +198,10 @@ class Measure(_File):
     #: even when this measure must wait: suggested with it automatically
     first_contact: Slug | None = None
     confirmed: bool = True
+    #: ids this measure had before (folded into it): an assessment that still
+    #: records an old id (received, or not wanted) reads as this measure, so
+    #: stored cases keep working when the catalogue is tidied
+    replaces: list[Slug] = []
     source: Source
     override: bool = False
 

@@ -367,3 +367,18 @@ def test_runs_sharing_a_session_fire_what_fresh_sessions_fire(monkeypatch: Any) 
     for f in facts[:60]:
         got, expected = shared._backend.run(f), fresh._backend.run(f)
         assert (got.rules, got.derived) == (expected.rules, expected.derived)
+
+
+def test_a_former_measure_id_still_reads_as_the_measure_that_replaced_it(engine: Engine) -> None:
+    """A case stored before aids were folded into adapting the home (``hjelpemidler``
+    → ``tilpasning_bolig``) still assesses: received, it is in place; not wanted, it is left out."""
+    assert engine.ruleset.replaced["hjelpemidler"] == "tilpasning_bolig"
+    facts = {"schema_version": 2, "bolig": {"situasjon": "eid", "uegnet": True}, "helse": {"somatisk": "betydelig"}}
+    assert "tilpasning_bolig" in {m.id for m in engine.assess(facts).measures}
+    received = engine.assess({**facts, "tiltak_mottatt": ["hjelpemidler", "tilpasning_bolig"]})
+    assert "tilpasning_bolig" not in {m.id for m in received.measures}
+    assert [(k.id, k.recorded) for k in received.already_in_place if k.id == "tilpasning_bolig"] == [("tilpasning_bolig", True)]
+    declined = engine.assess({**facts, "mal": {"tiltak_ikke_onsket": ["hjelpemidler"]}})
+    assert [n.id for n in declined.not_wanted] == ["tilpasning_bolig"]
+    with pytest.raises(AssessmentError):  # an id that never was a measure is still refused
+        engine.assess({**facts, "tiltak_mottatt": ["hjelpemiddel"]})

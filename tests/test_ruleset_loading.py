@@ -242,3 +242,20 @@ def test_a_partners_in_place_condition_is_checked_like_a_rules(ruleset_copy: Pat
     assert problem.file is not None and problem.file.endswith("partners.yaml")
     assert "in_place_when" in problem.path and "helse.fastlege" in problem.message
     assert problem.line == text[: text.index("in_place_when: {helse.fastlege")].count("\n") + 1
+
+
+def test_a_former_measure_id_must_not_be_a_measure_or_replaced_twice(ruleset_copy: Path) -> None:
+    """``replaces`` names ids that are gone: a current measure's id, or an id two
+    measures claim, is refused at the field that says it (file and path)."""
+    p = ruleset_copy / "catalogue" / "measures.yaml"
+    text = p.read_text(encoding="utf-8")
+    assert "replaces: [hjelpemidler]" in text
+    p.write_text(text.replace("replaces: [hjelpemidler]", "replaces: [hjelpemidler, bostotte]")
+                 .replace("    partner: boligkontoret\n    phase: oppstart\n    provides: [egen_bolig]\n",
+                          "    partner: boligkontoret\n    phase: oppstart\n    provides: [egen_bolig]\n    replaces: [hjelpemidler]\n", 1),
+                 encoding="utf-8")
+    problems = load_error(ruleset_copy).problems
+    messages = sorted(pr.message for pr in problems)
+    assert any("'bostotte' is a measure of its own" in m for m in messages), messages
+    assert any("'hjelpemidler' is already replaced by" in m for m in messages), messages
+    assert all(pr.file is not None and pr.file.endswith("measures.yaml") and ".replaces[" in pr.path for pr in problems)
