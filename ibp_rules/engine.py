@@ -381,7 +381,7 @@ class Engine:
             shared(("q", q.path, frozenset(q.adds), frozenset(q.removes), frozenset(q.tasks), frozenset(q.rules)),
                    lambda q=q: OpenQuestion(path=q.path, measures=sorted(set(q.adds) | set(q.removes)), adds=sorted(q.adds),
                                             removes=sorted(q.removes), tasks=sorted(q.tasks), rules=sorted(q.rules)))
-            for q in self._questions.questions(facts, fired, derived, suggested_ids, in_place | guarded | set(not_wanted))
+            for q in self._questions.questions(facts, fired, derived, suggested_ids, in_place | set(excluded_by) | set(not_wanted))
         ]
 
         engine_info, ruleset_info = self._info

@@ -70,12 +70,26 @@ def test_negative_control_gets_little(engine: Engine) -> None:
 
 
 def test_or_branches_fire_once(engine: Engine) -> None:
-    s = assess(engine, {"bolig": {"husleierestanse": True, "utkastelsesfare": True}})
-    m = measure(s, "husleierestanse")
-    assert [w.rule for w in m.why] == ["utkastelse-eller-husleierestanse"]
-    assert m.phase == "oppstart" and m.stage == 0
+    """A rule whose two alternatives both hold fires once, and its reason shows both."""
+    s = assess(engine, {"okonomi": {"betalingsproblemer": True, "inkasso": True}})
+    m = measure(s, "gjeldsradgivning")
+    assert [w.rule for w in m.why] == ["gjeld-og-betalingsproblemer"]
     facts = {f.path for f in m.why[0].facts}
-    assert facts == {"bolig.husleierestanse", "bolig.utkastelsesfare"}
+    assert facts == {"okonomi.betalingsproblemer", "okonomi.inkasso"}
+
+
+def test_arrears_help_answers_arrears_not_every_notice(engine: Engine) -> None:
+    """Rent arrears, or a notice while arrears are unknown, bring help with the arrears first;
+    a notice known to come without arrears (a sale) brings help to find the next home instead."""
+    arrears = assess(engine, {"bolig": {"husleierestanse": True, "utkastelsesfare": True}})
+    m = measure(arrears, "husleierestanse")
+    assert m.phase == "oppstart" and m.stage == 0
+    unknown = assess(engine, {"bolig": {"situasjon": "privat_leie", "utkastelsesfare": True}})
+    assert "husleierestanse" in {x.id for x in unknown.measures}
+    assert "bolig.husleierestanse" in {q.path for q in unknown.open_questions}
+    sale = assess(engine, {"bolig": {"situasjon": "privat_leie", "utkastelsesfare": True, "husleierestanse": False}})
+    assert "husleierestanse" not in {x.id for x in sale.measures}
+    assert measure(sale, "privat_leie_bistand").phase == "oppstart"
 
 
 def test_a_stable_income_is_never_also_temporary(engine: Engine) -> None:

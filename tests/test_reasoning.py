@@ -238,3 +238,18 @@ def test_the_kindergarten_check_applies_only_with_a_child_of_that_age(engine: En
                          mal={"onsker": ["fullfore_utdanning"]}))
     school = next(m for m in s.measures if m.id == "videregaende_voksne")
     assert [(p.measure, p.status) for p in school.prerequisites] == [("barnehageplass", status)]
+
+
+def test_a_pensioners_plan_asks_nothing_about_working_age_benefits(engine: Engine) -> None:
+    """A 78-year-old on a retirement pension: no AAP, unemployment benefit or work measures,
+    and no questions about weeks left of benefits the income sources rule out."""
+    s = engine.assess(v2(husholdning={"alder": 78}, okonomi={"inntektskilder": ["alderspensjon"]},
+                         bolig={"situasjon": "privat_leie", "boutgiftsbelastning": "hoy"}, mal={"onsker": ["trygg_bolig"]}))
+    asked = {q.path for q in s.open_questions}
+    assert not asked & {"okonomi.aap_uker_igjen", "okonomi.sykepenger_uker_igjen", "okonomi.overgangsstonad_uker_igjen",
+                        "okonomi.introduksjonsstonad_uker_igjen"}
+    added = {m for q in s.open_questions for m in q.adds}
+    assert not added & {"aap", "uforetrygd", "dagpenger", "arbeidsevnevurdering", "arbeidsrettet_tiltak", "karriereveiledning"}
+    # the same weeks are still asked while the income sources are unknown
+    younger = engine.assess(v2(husholdning={"alder": 50}, helse={"arbeidsevne": "nedsatt_uavklart"}))
+    assert "okonomi.sykepenger_uker_igjen" in {q.path for q in younger.open_questions}
