@@ -25,6 +25,18 @@ from .assessment import Assessment
 
 FactKind = Literal["bool", "number", "enum", "enum_list", "id_list"]
 
+#: Fields that only mean something beside a value of another field: the
+#: weeks left of a benefit, beside that benefit among the income sources.
+#: While the list is unknown the field may still be asked; once the list is
+#: known without the value, the field is not asked (a pensioner is not asked
+#: how many weeks of AAP remain). Field → (list field, value it needs).
+ASKED_ONLY_WITH: dict[str, tuple[str, str]] = {
+    "okonomi.aap_uker_igjen": ("okonomi.inntektskilder", "aap"),
+    "okonomi.sykepenger_uker_igjen": ("okonomi.inntektskilder", "sykepenger"),
+    "okonomi.overgangsstonad_uker_igjen": ("okonomi.inntektskilder", "overgangsstonad"),
+    "okonomi.introduksjonsstonad_uker_igjen": ("okonomi.inntektskilder", "introduksjonsstonad"),
+}
+
 #: Which pillar each assessment section describes (None: cuts across pillars).
 SECTION_PILLAR: dict[str, str | None] = {
     "husholdning": None,

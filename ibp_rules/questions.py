@@ -34,7 +34,7 @@ from typing import Any
 import networkx as nx
 
 from . import conditions as C
-from .fact_schema import FACTS
+from .fact_schema import ASKED_ONLY_WITH, FACTS
 from .ruleset import Ruleset
 
 
@@ -337,7 +337,7 @@ class QuestionIndex:
         # rules that fired only while something is unknown
         fragile_rules = [rid for rid in fired if rules[rid].fragile_bits]
         if not fragile_rules:
-            return _sorted(out)
+            return _sorted(out, facts)
         fact_memo: dict[str, frozenset[str]] = {}
         rule_memo: dict[str, frozenset[str]] = {}
 
@@ -393,7 +393,7 @@ class QuestionIndex:
                 # a guard (or a measure in place) that could stop would let its measure back in
                 q.adds.update(x for x in info.takes_out if x not in suggested and x in by_measure)
                 q.tasks.update(info.tasks)
-        return _sorted(out)
+        return _sorted(out, facts)
 
 
 def _or(masks: Iterable[int]) -> int:
@@ -407,5 +407,14 @@ def _or(masks: Iterable[int]) -> int:
 _VALUE_CACHE = 4096
 
 
-def _sorted(out: dict[str, Question]) -> list[Question]:
-    return sorted(out.values(), key=lambda q: (FIELD_ORDER.get(q.path, len(FIELD_ORDER)), q.path))
+def _sorted(out: dict[str, Question], facts: dict[str, Any]) -> list[Question]:
+    """The questions in assessment order, without fields that mean nothing for this
+    person (:data:`~ibp_rules.fact_schema.ASKED_ONLY_WITH`: the weeks left of a
+    benefit the income sources say the person does not have)."""
+    kept = []
+    for q in out.values():
+        beside = ASKED_ONLY_WITH.get(q.path)
+        if beside is not None and (known := facts.get(beside[0])) is not None and beside[1] not in known:
+            continue
+        kept.append(q)
+    return sorted(kept, key=lambda q: (FIELD_ORDER.get(q.path, len(FIELD_ORDER)), q.path))

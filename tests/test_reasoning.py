@@ -250,6 +250,11 @@ def test_a_pensioners_plan_asks_nothing_about_working_age_benefits(engine: Engin
                         "okonomi.introduksjonsstonad_uker_igjen"}
     added = {m for q in s.open_questions for m in q.adds}
     assert not added & {"aap", "uforetrygd", "dagpenger", "arbeidsevnevurdering", "arbeidsrettet_tiltak", "karriereveiledning"}
-    # the same weeks are still asked while the income sources are unknown
-    younger = engine.assess(v2(husholdning={"alder": 50}, helse={"arbeidsevne": "nedsatt_uavklart"}))
-    assert "okonomi.sykepenger_uker_igjen" in {q.path for q in younger.open_questions}
+
+    def weeks_asked(income: list[str] | None) -> bool:
+        okonomi = {} if income is None else {"inntektskilder": income}
+        s = engine.assess(v2(husholdning={"alder": 50}, helse={"arbeidsevne": "nedsatt_uavklart"}, okonomi=okonomi))
+        return "okonomi.sykepenger_uker_igjen" in {q.path for q in s.open_questions}
+
+    # sick pay's weeks are asked while the income sources are unknown or name sick pay, not beside a wage only
+    assert weeks_asked(None) and weeks_asked(["sykepenger"]) and not weeks_asked(["arbeid"])
