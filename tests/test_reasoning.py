@@ -258,3 +258,17 @@ def test_a_pensioners_plan_asks_nothing_about_working_age_benefits(engine: Engin
 
     # sick pay's weeks are asked while the income sources are unknown or name sick pay, not beside a wage only
     assert weeks_asked(None) and weeks_asked(["sykepenger"]) and not weeks_asked(["arbeid"])
+
+
+@pytest.mark.parametrize(("involved", "form"), [(None, "tilgang"), (True, "samordning")])
+def test_aftercare_is_working_with_child_welfare(engine: Engine, involved: bool | None, form: str) -> None:
+    """A young person who had child-welfare measures gets the catalogue's shared measure for
+    child welfare (aftercare is part of it); child welfare is opened unless the assessment
+    says it is involved now, when the work is coordinated."""
+    household: dict[str, Any] = {"alder": 19, "hatt_barnevern": True}
+    if involved is not None:
+        household["barnevern"] = involved
+    s = engine.assess(v2(husholdning=household))
+    m = next(m for m in s.measures if m.id == "barnevern_samarbeid")
+    assert [(p.id, p.form) for p in m.partners] == [("barnevern", form)]
+    assert engine.ruleset.replaced["ettervern"] == "barnevern_samarbeid"
