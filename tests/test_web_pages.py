@@ -157,3 +157,17 @@ def test_case_pages_are_not_cached_and_speak_english_when_asked(browser_client: 
     # a reference that looks like a national id number is refused at the form, in words
     r = post(client, "/saker/ny", csrf, ref="01017012345")
     assert r.status_code == 422 and "11" in main_text(r.text)
+
+
+def test_a_former_measure_id_is_ticked_as_its_replacement(browser_client: tuple[TestClient, str]) -> None:
+    """A case stored with a measure id the catalogue has since folded into another
+    (hjelpemidler → tilpasning_bolig) shows it ticked on the new box, so saving the
+    form keeps what was recorded instead of dropping it."""
+    client, csrf = browser_client
+    old = {"schema_version": 2, "bolig": {"situasjon": "eid", "uegnet": True}, "tiltak_mottatt": ["hjelpemidler"]}
+    created = client.post("/api/v1/cases", json={"ref": "gammel-id", "assessment": old},
+                          headers={"Authorization": f"Bearer {WEB_TOKEN}"})
+    assert created.status_code == 201
+    form = client.get("/saker/gammel-id/kartlegging", headers=PAGE).text
+    assert 'name="tiltak_mottatt" value="tilpasning_bolig" checked' in form
+    assert 'value="hjelpemidler"' not in form

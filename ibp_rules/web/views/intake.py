@@ -75,10 +75,28 @@ def _render(request: Request, state: CaseState, result: FormResult, based_on: in
     }, status=status)
 
 
+#: the form fields that hold measure ids
+MEASURE_FIELDS = ("tiltak_mottatt", "mal.tiltak_ikke_onsket")
+
+
+def current_measure_ids(raw: RawForm, replaced: dict[str, str]) -> RawForm:
+    """The form with former measure ids (the catalogue's ``replaces``) ticked as the
+    measures that replaced them: a case stored before the catalogue was tidied shows
+    its answer on the right box, so saving the form keeps it instead of dropping it."""
+    if not any(v in replaced for f in MEASURE_FIELDS for v in raw.get(f, ())):
+        return raw
+    out = dict(raw)
+    for f in MEASURE_FIELDS:
+        if f in out:
+            out[f] = list(dict.fromkeys(replaced.get(v, v) for v in out[f]))
+    return out
+
+
 @router.get("/saker/{ref}/kartlegging")
 async def intake_form(request: Request, ref: str, lagret: str | None = None) -> Response:
     state = await load_case(request, ref)
     raw, based_on, from_draft = _start(state)
+    raw = current_measure_ids(raw, page_engine(request).ruleset.replaced)
     lang = lang_of(request)
     result = read_form(raw, lang, measure_choices(page_engine(request), lang), validate=from_draft)
     return _render(request, state, result, based_on, from_draft, saved=lagret is not None)
