@@ -316,6 +316,7 @@ class Engine:
             asked = partners[mid] or {(m.partner, "tilgang")}
             if has:
                 asked = {(p, "samordning" if f == "tilgang" and p in has else f) for p, f in asked}
+            asked = _without_subsumed_information(asked)
             uses = tuple(sorted(asked, key=_use_order))
             why = list(reasons[mid].values())
             can_settle = self._settled_checks.get(mid, ())
@@ -435,6 +436,17 @@ def _use_order(use: tuple[str, str]) -> tuple[str, int]:
     """A partner use's place in a measure's list: by partner, then in the forms' order
     (so a measure reads "tilgang, samordning", as the partner summary does)."""
     return use[0], FORM_ORDER[use[1]]
+
+
+def _without_subsumed_information(uses: set[tuple[str, str]]) -> set[tuple[str, str]]:
+    """A measure's partner uses without *informasjon* from a partner it already asks for
+    access to or coordinates with: one rule may ask only for advice (a need not yet
+    settled) while another opens the service; the stronger form includes the advice,
+    and "information, access, coordination" on one line reads as three errands."""
+    stronger = {p for p, f in uses if f != "informasjon"}
+    if not stronger:
+        return uses
+    return {(p, f) for p, f in uses if f != "informasjon" or p not in stronger}
 
 
 def _text(precondition: Any) -> Text:

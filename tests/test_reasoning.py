@@ -272,3 +272,17 @@ def test_aftercare_is_working_with_child_welfare(engine: Engine, involved: bool 
     m = next(m for m in s.measures if m.id == "barnevern_samarbeid")
     assert [(p.id, p.form) for p in m.partners] == [("barnevern", form)]
     assert engine.ruleset.replaced["ettervern"] == "barnevern_samarbeid"
+
+
+def test_advice_from_a_partner_already_opened_is_not_listed_twice(engine: Engine) -> None:
+    """Joint debt opens the debt counsellor (access, coordination); a second rule asks only
+    for advice while payment problems are unknown: the measure lists the stronger forms,
+    not "information, access, coordination" for one partner."""
+    s = engine.assess(v2(okonomi={"gjeld": True, "felles_gjeld": True}))
+    m = next(m for m in s.measures if m.id == "gjeldsradgivning")
+    assert {w.rule for w in m.why} >= {"felles-gjeld", "gjeld-betaling-ukjent"}
+    assert [(p.id, p.form) for p in m.partners] == [("gjeldsradgiver", "tilgang"), ("gjeldsradgiver", "samordning")]
+    # advice alone (payment unknown, no joint debt) is still information
+    alone = engine.assess(v2(okonomi={"gjeld": True}))
+    m = next(m for m in alone.measures if m.id == "gjeldsradgivning")
+    assert [(p.id, p.form) for p in m.partners] == [("gjeldsradgiver", "informasjon")]

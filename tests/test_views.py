@@ -194,8 +194,15 @@ def test_open_questions_in_every_view(engine: Engine) -> None:
     assert changing and any(q.removes for q in changing)
     intake = _run("assess", str(CASE))
     section = intake[intake.index("Åpne spørsmål som kan endre planen"):]
-    first = section.splitlines()[1:3]
-    assert first[0] == "  ? Hvor gammel er personen? – kan gi Ettervern fra barnevernet; kan ta bort Uføretrygd", "a removal first"
+    items: list[str] = []
+    for line in section.splitlines()[1:]:
+        if line.startswith("    ") and items:  # a long question wraps onto the next line
+            items[-1] += " " + line.strip()
+        else:
+            items.append(line)
+    first = items[:2]
+    assert first[0] == "  ? Hvor gammel er personen? – kan gi Samarbeid med barnevernet (også ettervern); kan ta bort Uføretrygd", \
+        "a removal first"
     assert first[1] == "  ? Er personen allerede i gjeldsordning? – kan ta bort Gjeldsordning"
     shown = build_view(strategy, engine.ruleset, "nb").overview_questions
     assert 0 < len(shown) < 5, "what is in place and the tension leave room for fewer questions on the screen"
