@@ -103,7 +103,7 @@ def _measures_by_name(data: dict[str, Any], rs: Any, lang: Lang) -> dict[str, An
         holder = data.get(section) if name else data
         key = name or section
         if isinstance(holder, dict) and isinstance(holder.get(key), list):
-            holder[key] = [find(v, rs.measures, "measure", lang) if isinstance(v, str) else v for v in holder[key]]
+            holder[key] = [find(v, rs.measures, "measure", lang, former=rs.replaced) if isinstance(v, str) else v for v in holder[key]]
     return data
 
 

@@ -64,7 +64,7 @@ def decide(file: Path, measure: str | None, status: str | None, reason: str | No
     from ibp_rules.names import find
 
     path = decisions_path(file)
-    decisions = load_decisions(path) if path.exists() else Decisions()
+    decisions = (load_decisions(path) if path.exists() else Decisions()).with_current_ids(engine(rules).ruleset.replaced)
     if measure is None and add is None:
         if not decisions.measures and not decisions.own:
             click.echo(t("Ingen valg registrert ennå.", "No decisions recorded yet."))
@@ -81,7 +81,7 @@ def decide(file: Path, measure: str | None, status: str | None, reason: str | No
         decisions.own.append(_checked(OwnMeasure, title=add, who=who, when=when_, note=note))
     if measure is not None:
         eng = engine(rules)
-        measure = find(measure, eng.ruleset.measures, "measure", lang)  # type: ignore[arg-type]
+        measure = find(measure, eng.ruleset.measures, "measure", lang, former=eng.ruleset.replaced)  # type: ignore[arg-type]
         title = eng.ruleset.measures[measure].title.get(lang)
         if clear:
             decisions.measures.pop(measure, None)

@@ -31,7 +31,7 @@ def explain(file: Path, measure: str, lang: str, rules: tuple[Path, ...]) -> Non
     from ibp_rules.names import find
 
     eng = engine(rules)
-    expl = explain_measure(eng, read_case(file), find(measure, eng.ruleset.measures, "measure", lang))  # type: ignore[arg-type]
+    expl = explain_measure(eng, read_case(file), find(measure, eng.ruleset.measures, "measure", lang, former=eng.ruleset.replaced))  # type: ignore[arg-type]
     emit(explanation_text(expl, eng, lang), None)  # type: ignore[arg-type]
 
 

@@ -11,6 +11,7 @@ suggestions listed apart.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Literal
@@ -57,6 +58,16 @@ class Decisions(BaseModel):
 
     measures: dict[Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,63}$")], MeasureDecision] = {}
     own: list[OwnMeasure] = []
+
+    def with_current_ids(self, replaced: Mapping[str, str]) -> Decisions:
+        """The decisions with former measure ids (the catalogue's ``replaces``) read as
+        the measures that replaced them, so a choice recorded before the catalogue was
+        tidied stays on its measure; a decision recorded under the new id wins."""
+        if not any(mid in replaced for mid in self.measures):
+            return self
+        measures = {replaced[mid]: dec for mid, dec in self.measures.items() if mid in replaced}
+        measures.update({mid: dec for mid, dec in self.measures.items() if mid not in replaced})
+        return self.model_copy(update={"measures": dict(sorted(measures.items()))})
 
 
 def decisions_path(assessment_file: Path) -> Path:

@@ -177,6 +177,7 @@ class MeasureExplanation:
 def explain_measure(engine: Engine, assessment: Assessment, measure_id: str) -> MeasureExplanation:
     """Why a measure was suggested (the chain back to the facts), or why not."""
     rs = engine.ruleset
+    measure_id = rs.replaced.get(measure_id, measure_id)  # a former id names the measure it became
     if measure_id not in rs.measures:
         raise UnknownIdError("measure", measure_id, did_you_mean(measure_id, rs.measures))
     strategy = engine.assess(assessment)

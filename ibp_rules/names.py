@@ -39,14 +39,19 @@ def _names(item_id: str, item: _Titled | Text | None) -> list[str]:
     return [item_id] + ([title.nb, title.en] if isinstance(title, Text) else [])
 
 
-def find(given: str, items: Mapping[str, _Titled | Text | None], kind: str, lang: Lang = "nb", by_id: bool = False) -> str:
+def find(given: str, items: Mapping[str, _Titled | Text | None], kind: str, lang: Lang = "nb", by_id: bool = False,
+         former: Mapping[str, str] | None = None) -> str:
     """The id of the item ``given`` names (its id or title, folded); else
     :class:`~ibp_rules.errors.UnknownIdError` with close titles to choose from.
 
     ``items`` maps ids to something with a ``title`` (a catalogue entry) or
     to the title itself. ``by_id``: the suggestions are ids (for items people
-    know by their id, such as the worked cases' file names).
+    know by their id, such as the worked cases' file names). ``former`` maps
+    ids the catalogue has folded into others (``replaces``) to their
+    replacement, so an old id still names what it became.
     """
+    if former and given in former:
+        return former[given]
     key = fold(given)
     hits = sorted({item_id for item_id, item in items.items() if any(fold(n) == key for n in _names(item_id, item)) and key})
     if len(hits) == 1:

@@ -457,7 +457,7 @@ def build_view(strategy: Strategy, ruleset: Ruleset, lang: Lang = "nb", decision
     person's own words) are optional. Free text is shown only here, where the
     user asked for their plan; rules never read it."""
     rs, L = ruleset, words(lang)
-    d = decisions or Decisions()
+    d = (decisions or Decisions()).with_current_ids(rs.replaced)
     start_with = list(strategy.start_with)
 
     by_stage: list[list[SuggestedMeasure]] = [[] for _ in range(strategy.stages)]

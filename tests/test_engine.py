@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from conftest import EXAMPLE_FILES, EXAMPLES
-from ibp_rules import AssessmentError, Engine, EngineError, Strategy, read_assessment
+from ibp_rules import AssessmentError, Engine, EngineError, Strategy, parse_assessment, read_assessment
 from ibp_rules.backend import DurableBackend
 from ibp_rules.resources import default_ruleset_path
 
@@ -396,3 +396,22 @@ def test_a_former_measure_id_still_reads_as_the_measure_that_replaced_it(engine:
     assert [n.id for n in declined.not_wanted] == ["tilpasning_bolig"]
     with pytest.raises(AssessmentError):  # an id that never was a measure is still refused
         engine.assess({**facts, "tiltak_mottatt": ["hjelpemiddel"]})
+
+
+def test_a_former_measure_id_still_names_its_measure_in_choices_and_commands(engine: Engine) -> None:
+    """A choice recorded under a former id (ettervern → barnevern_samarbeid) stays on its
+    measure in the plan, and explaining or naming the old id reaches the new measure."""
+    from ibp_rules.decisions import Decisions, MeasureDecision
+    from ibp_rules.explain import explain_measure
+    from ibp_rules.names import find
+    from ibp_rules.views import build_view
+
+    a = parse_assessment({"schema_version": 2, "husholdning": {"alder": 19, "hatt_barnevern": True}})
+    strategy = engine.assess(a)
+    chosen = Decisions(measures={"ettervern": MeasureDecision(status="avslatt", reason="Vil klare seg selv")})
+    view = build_view(strategy, engine.ruleset, "nb", chosen)
+    assert [d.title for d in view.declined] == ["Samarbeid med barnevernet (også ettervern)"]
+    assert not view.unknown_decisions
+    assert explain_measure(engine, a, "ettervern").measure == "barnevern_samarbeid"
+    rs = engine.ruleset
+    assert find("hjelpemidler", rs.measures, "measure", former=rs.replaced) == "tilpasning_bolig"

@@ -71,6 +71,7 @@ async def why(request: Request, ref: str, measure: str, versjon: str | None = No
         return RedirectResponse(case_url(ref, "/kartlegging"), status_code=303)
     engine = engine_for(request, state.version)
     lang = lang_of(request)
+    measure = engine.ruleset.replaced.get(measure, measure)
     if measure not in engine.ruleset.measures:
         from starlette.exceptions import HTTPException
 
