@@ -90,6 +90,13 @@ def test_arrears_help_answers_arrears_not_every_notice(engine: Engine) -> None:
     sale = assess(engine, {"bolig": {"situasjon": "privat_leie", "utkastelsesfare": True, "husleierestanse": False}})
     assert "husleierestanse" not in {x.id for x in sale.measures}
     assert measure(sale, "privat_leie_bistand").phase == "oppstart"
+    # a warning without arrears still makes the home insecure, for an owner or a municipal tenant too:
+    # nothing says the case can be closed
+    for situation in ("eid", "kommunal_utleiebolig"):
+        s = assess(engine, {"bolig": {"situasjon": situation, "utkastelsesfare": True, "husleierestanse": False},
+                            "mal": {"onsker": ["trygg_bolig"]}})
+        assert "bolig_utrygg" in {f.id for f in s.findings}, situation
+        assert "evaluere_avslutte" not in {t.id for t in s.tasks}, situation
 
 
 def test_a_stable_income_is_never_also_temporary(engine: Engine) -> None:
