@@ -32,7 +32,7 @@ from pydantic import BaseModel
 from .assessment import Assessment, assessment_from_located
 from .atomic import write_atomic
 from .errors import AssessmentError, Problem, UnknownIdError
-from .fact_schema import _strip_annotated, _unwrap_optional
+from .fact_schema import ASKED_ONLY_WITH, _strip_annotated, _unwrap_optional
 from .labels import question, value_label
 from .names import find, fold
 from .text import Lang, Text
@@ -99,9 +99,10 @@ def _lives_in(situations: tuple[str, ...]) -> Callable[[dict[str, Any]], bool]:
     return lambda a: a.get("bolig.situasjon") in (*situations, None)
 
 
-def _receives(source: str) -> Callable[[dict[str, Any]], bool]:
-    """Ask about when a benefit ends only of someone who receives it (or whose income is unknown)."""
-    return lambda a: a.get("okonomi.inntektskilder") is None or source in a["okonomi.inntektskilder"]
+def _beside(path: str, value: str) -> Callable[[dict[str, Any]], bool]:
+    """Ask a field only beside the value it means something with, or while that list is unknown
+    (the weeks left of a benefit, of someone who receives it: :data:`~ibp_rules.fact_schema.ASKED_ONLY_WITH`)."""
+    return lambda a: a.get(path) is None or value in a[path]
 
 
 _CONDITIONS: dict[str, Callable[[dict[str, Any]], bool]] = {
@@ -109,7 +110,7 @@ _CONDITIONS: dict[str, Callable[[dict[str, Any]], bool]] = {
     "husholdning.funksjonsnedsettelse": lambda a: bool(a.get("husholdning.barn_alder")) or (a.get("husholdning.voksne") or 1) > 1,
     "husholdning.hatt_barnevern": lambda a: a.get("husholdning.alder") is None or a["husholdning.alder"] <= 25,
     "husholdning.enslig_forsorger": lambda a: bool(a.get("husholdning.barn_alder")),
-    "husholdning.barnevern": lambda a: bool(a.get("husholdning.barn_alder")),
+    "husholdning.barnevern": lambda a: bool(a.get("husholdning.barn_alder")) or a.get("husholdning.hatt_barnevern") is True,
     "arbeid_utdanning.stillingsprosent": lambda a: a.get("arbeid_utdanning.status") == "i_arbeid",
     "arbeid_utdanning.midlertidig_ansatt": lambda a: a.get("arbeid_utdanning.status") == "i_arbeid",
     "arbeid_utdanning.utdanning_godkjent": lambda a: a.get("arbeid_utdanning.utdanning_fra_utlandet") is True,
@@ -118,10 +119,7 @@ _CONDITIONS: dict[str, Callable[[dict[str, Any]], bool]] = {
     "bolig.uker_til_utflytting": lambda a: a.get("bolig.situasjon") in ("fengsel", "institusjon", "krisesenter")
     or bool({"loslatelse", "krisesenter"} & set(a.get("malgrupper") or ())),
     "okonomi.felles_gjeld": lambda a: a.get("okonomi.gjeld") is not False,
-    "okonomi.aap_uker_igjen": _receives("aap"),
-    "okonomi.overgangsstonad_uker_igjen": _receives("overgangsstonad"),
-    "okonomi.sykepenger_uker_igjen": _receives("sykepenger"),
-    "okonomi.introduksjonsstonad_uker_igjen": _receives("introduksjonsstonad"),
+    **{field: _beside(*beside) for field, beside in ASKED_ONLY_WITH.items()},
     # exclusions
     "bolig.ar_i_boligen": _lives_in(OWN_HOME),
     "bolig.husleierestanse": _lives_in(RENTED),
@@ -203,6 +201,11 @@ def questions() -> list[Question]:
             out += [_question(f"{section}.{name}", sub.annotation, sub) for name, sub in ann.model_fields.items()]
         else:
             out.append(_question(section, f.annotation, f))
+    # child welfare now is asked after child welfare before 18: a young person in
+    # aftercare has no children to bring the question up
+    paths = [q.path for q in out]
+    then, now = paths.index("husholdning.hatt_barnevern"), paths.index("husholdning.barnevern")
+    out.insert(then, out.pop(now))
     return out
 
 

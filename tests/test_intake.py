@@ -417,3 +417,18 @@ def test_the_plan_does_not_ask_what_the_interview_leaves_out(engine) -> None:  #
     shown = {q.path for q in build_view(strategy, engine.ruleset, "nb", assessment=assessment).questions}
     assert not {"bolig.husleierestanse", "bolig.utkastelsesfare", "okonomi.inkasso", "helse.lar"} & shown
     assert {"helse.rus", "okonomi.betalingsproblemer"} <= shown
+
+
+def test_a_young_person_with_a_child_welfare_past_is_asked_about_child_welfare_now() -> None:
+    """Aftercare is coordinated once child welfare follows the person: the interview asks
+    whether it is involved now of a young person who had measures before 18, even without
+    children, and asks it after that answer."""
+    from ibp_rules.assessment import Assessment
+    from ibp_rules.intake import fits, questions
+
+    paths = [q.path for q in questions()]
+    assert paths.index("husholdning.hatt_barnevern") < paths.index("husholdning.barnevern")
+    young = Assessment.model_validate({"schema_version": 2, "husholdning": {"alder": 19, "barn_alder": [], "hatt_barnevern": True}})
+    assert fits("husholdning.barnevern", young)
+    other = Assessment.model_validate({"schema_version": 2, "husholdning": {"alder": 40, "barn_alder": [], "hatt_barnevern": False}})
+    assert not fits("husholdning.barnevern", other)
