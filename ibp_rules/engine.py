@@ -32,7 +32,7 @@ from .graph import PillarGraph
 from .planner import earliest_phase, plan, settled
 from .questions import QuestionIndex
 from .resources import default_ruleset_path
-from .ruleset import Ruleset, load_ruleset, ruleset_sha256
+from .ruleset import Ruleset, current_ids, load_ruleset, ruleset_sha256
 from .ruleset_files import FORMS, PHASES, PILLAR_IDS
 from .strategy import (
     CoordinatorTask,
@@ -216,7 +216,7 @@ class Engine:
             return a
 
         def current(ids: list[str] | None) -> list[str] | None:
-            return None if ids is None else list(dict.fromkeys(replaced.get(mid, mid) for mid in ids))
+            return None if ids is None else current_ids(ids, replaced)
 
         received, declined = a.tiltak_mottatt, a.mal.tiltak_ikke_onsket
         if not any(mid in replaced for mid in (*(received or ()), *(declined or ()))):

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -107,6 +107,13 @@ class Ruleset:
     settles: dict[tuple[str, str, int], tuple[C.Conjunction, ...]] = field(default_factory=dict)
     #: a former measure id → the measure that replaces it (``replaces`` in the catalogue)
     replaced: dict[str, str] = field(default_factory=dict)
+
+
+def current_ids(ids: Iterable[str], replaced: Mapping[str, str]) -> list[str]:
+    """Measure ids with former ones (``Ruleset.replaced``) read as the measures that
+    replaced them, in order and once: how every reader of stored ids (the engine,
+    the web form) keeps an old record meaning what it meant."""
+    return list(dict.fromkeys(replaced.get(mid, mid) for mid in ids))
 
 
 @dataclass

@@ -23,6 +23,7 @@ from starlette.responses import RedirectResponse, Response
 from ibp_rules import __version__
 from ibp_rules.assessment import Assessment
 from ibp_rules.engine import Engine
+from ibp_rules.ruleset import current_ids
 from ibp_rules.text import Lang
 
 from ..forms import FormResult, RawForm, form_fields, raw_from_assessment, read_form
@@ -88,7 +89,7 @@ def current_measure_ids(raw: RawForm, replaced: dict[str, str]) -> RawForm:
     out = dict(raw)
     for f in MEASURE_FIELDS:
         if f in out:
-            out[f] = list(dict.fromkeys(replaced.get(v, v) for v in out[f]))
+            out[f] = current_ids(out[f], replaced)
     return out
 
 
