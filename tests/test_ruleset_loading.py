@@ -259,3 +259,7 @@ def test_a_former_measure_id_must_not_be_a_measure_or_replaced_twice(ruleset_cop
     assert any("'bostotte' is a measure of its own" in m for m in messages), messages
     assert any("'hjelpemidler' is already replaced by" in m for m in messages), messages
     assert all(pr.file is not None and pr.file.endswith("measures.yaml") and ".replaces[" in pr.path for pr in problems)
+    from ibp_rules.messages_nb import to_nb
+
+    assert sorted(to_nb(m) for m in messages) == ["'bostotte' er et eget tiltak; bare en tidligere id kan erstattes",
+                                                 "'hjelpemidler' er allerede erstattet av 'kommunal_utleiebolig'"]
