@@ -152,11 +152,28 @@ def _build() -> tuple[dict[str, FactSpec], list[tuple[FactSpec, Callable[[Assess
             FactSpec("husholdning.eldste_barn_alder", "number", (), None, "Age of the oldest child (computed).", "husholdning.barn_alder"),
             lambda a: max(a.husholdning.barn_alder) if a.husholdning.barn_alder else None,
         ),
+        # age bands, counted: "a child of kindergarten age" is any child, not
+        # only the youngest or the oldest (a 10-, a 3- and a 0-year-old)
+        (
+            FactSpec("husholdning.barn_i_barnehagealder", "number", (), None,
+                     "Number of children aged 1-5, kindergarten age (computed).", "husholdning.barn_alder"),
+            lambda a: _count_aged(a.husholdning.barn_alder, 1, 5),
+        ),
+        (
+            FactSpec("husholdning.barn_i_skolealder", "number", (), None,
+                     "Number of children aged 6-17, school age (computed).", "husholdning.barn_alder"),
+            lambda a: _count_aged(a.husholdning.barn_alder, 6, 17),
+        ),
     ]
     for spec, getter in computed:
         specs[spec.path] = spec
         getters.append((spec, getter))
     return specs, getters
+
+
+def _count_aged(ages: list[int] | None, low: int, high: int) -> int | None:
+    """How many of the children are aged ``low``-``high`` (None while the ages are unknown)."""
+    return None if ages is None else sum(low <= age <= high for age in ages)
 
 
 FACTS, _GETTERS = _build()
