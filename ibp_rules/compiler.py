@@ -33,8 +33,8 @@ pattern starts with a *group* test after ``t == a``: ``{"$neq": {"t":
 "g<k>"}}``, which every assessment passes. Rules are spread over about
 √(number of first keys) groups by the key of their first test (all tests
 of one key in one group: one key holds one value, so they rarely hold
-together), and the stack then needs about two square roots instead of the
-sum. :mod:`ibp_rules.engine_limits` checks the worst case for every
+together; groups balanced by the first tests they hold), and the stack then
+needs about two square roots instead of the sum. :mod:`ibp_rules.engine_limits` checks the worst case for every
 ruleset.
 """
 
@@ -167,12 +167,32 @@ def first_key(expr: Expr) -> str:
 
 
 def first_key_groups(ruleset: Ruleset) -> dict[str, int]:
-    """Each first-test key's group: keys sorted, dealt round-robin over ⌈√keys⌉ groups."""
-    keys = sorted({first_key(compile_atom(conj_compares[0]))
-                   for rule in ruleset.rules.values() for conj in rule.branches
-                   if (conj_compares := sorted((a for a in conj if isinstance(a, C.Compare)), key=_selectivity))})
-    n = max(1, math.ceil(math.sqrt(len(keys))))
-    return {key: i % n for i, key in enumerate(keys)} if n > 1 else {}
+    """Each first-test key's group, over ⌈√keys⌉ groups, balanced by the first tests they hold.
+
+    What fills durable's stack under a group is how many of its first tests
+    one assessment can pass together, so keys are dealt greedily: the key
+    with the most distinct first tests goes to the group holding the fewest
+    so far (ties by key, so the layout is deterministic). Dealing sorted keys
+    round-robin instead made every new first key move half the others to
+    another group, and one added rule could raise the worst case by five.
+    """
+    tests: dict[str, set[str]] = {}
+    for rule in ruleset.rules.values():
+        for conj in rule.branches:
+            compares = sorted((a for a in conj if isinstance(a, C.Compare)), key=_selectivity)
+            if compares:
+                expr = compile_atom(compares[0])
+                tests.setdefault(first_key(expr), set()).add(repr(expr))
+    n = max(1, math.ceil(math.sqrt(len(tests))))
+    if n == 1:
+        return {}
+    load = [0] * n
+    groups: dict[str, int] = {}
+    for key in sorted(tests, key=lambda k: (-len(tests[k]), k)):
+        group = min(range(n), key=lambda i: (load[i], i))
+        groups[key] = group
+        load[group] += len(tests[key])
+    return groups
 
 
 def _never(c: Any) -> None:  # pragma: no cover - the sink's second pattern never matches
