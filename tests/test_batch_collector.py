@@ -53,3 +53,22 @@ def test_output_is_the_same_as_record_by_record() -> None:
     expected = [engine.assess(json.loads(line)).to_json_line() for line in lines]
     got = [json.loads(line)["strategy"] for line in out.getvalue().splitlines()]
     assert got == [json.loads(e) for e in expected]
+
+
+def test_a_worker_keeps_the_pages_of_its_large_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each chunk's 1.5 MB of output is made and freed again and again; a worker
+    asks glibc to reuse those pages instead of faulting fresh ones for every chunk."""
+    import platform
+
+    from ibp_rules import batch
+
+    if platform.system() == "Linux" and platform.libc_ver()[0] == "glibc":
+        assert batch._reuse_large_blocks() is True
+    called: list[bool] = []
+    monkeypatch.setattr(batch, "_reuse_large_blocks", lambda: called.append(True) or True)
+    monkeypatch.setattr(batch.signal, "signal", lambda *a: None)
+    monkeypatch.setattr(batch.gc, "freeze", lambda: None)
+    monkeypatch.setattr(batch.gc, "set_threshold", lambda *a: None)
+    batch._init_worker(batch.EngineRecipe((), "x"), False)
+    assert called == [True]
+    monkeypatch.setattr(batch, "_ENGINE_FAILURE", None)
