@@ -314,6 +314,7 @@ class QuestionIndex:
                     for p in behind[g]:
                         waiting.setdefault(p, set()).add(rid)
         out: dict[str, Question] = {}
+        could_add: dict[str, frozenset[str]] = {}  # path → measures its answer could bring, guards aside
         effects = self._effects
         for path, rids in waiting.items():
             key = frozenset(rids)
@@ -325,6 +326,7 @@ class QuestionIndex:
                     effects.clear()
                 eff = effects[key] = (empty.union(*[i.suggests for i in infos]), empty.union(*[i.takes_out for i in infos]),
                                       empty.union(*[i.tasks for i in infos]))
+            could_add[path] = eff[0]
             out[path] = Question(path, eff[0] - suggested - settled, eff[1] & suggested, eff[2], rids)
 
         def note(path: str, rid: str) -> Question:
@@ -390,8 +392,10 @@ class QuestionIndex:
                     # removed only when every rule suggesting it hangs on the same answer
                     if mid in suggested and all(path in rule_fragility(other) for other in by_measure[mid]):
                         q.removes.add(mid)
-                # a guard (or a measure in place) that could stop would let its measure back in
-                q.adds.update(x for x in info.takes_out if x not in suggested and x in by_measure)
+                # a guard (or a measure in place) that could stop would let its measure back in: one a fired
+                # rule suggests, or one the same answer could bring (a goal that lifts a guard and fires a rule)
+                back = could_add.get(path, frozenset())
+                q.adds.update(x for x in info.takes_out if x not in suggested and (x in by_measure or x in back))
                 q.tasks.update(info.tasks)
         return _sorted(out, facts)
 
