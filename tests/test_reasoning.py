@@ -288,24 +288,6 @@ def test_advice_from_a_partner_already_opened_is_not_listed_twice(engine: Engine
     assert [(p.id, p.form) for p in m.partners] == [("gjeldsradgiver", "informasjon")]
 
 
-def test_a_start_up_loan_waits_for_debt_in_collection_to_be_dealt_with(engine: Engine) -> None:
-    """Claims in collection stop a start-up loan: the loan comes a stage after the
-    debt counselling (hard), and comes at once when payments are known to be in order."""
-    base: dict[str, Any] = {
-        "husholdning": {"voksne": 1, "barn_alder": [9, 13], "enslig_forsorger": True},
-        "bolig": {"situasjon": "privat_leie"},
-        "okonomi": {"inntektskilder": ["arbeid"], "inntekt_stabil": True, "gjeld": True},
-        "arbeid_utdanning": {"status": "i_arbeid", "stillingsprosent": 100, "midlertidig_ansatt": False},
-        "mal": {"onsker": ["eie"]},
-    }
-    in_collection = v2(**{**base, "okonomi": {**base["okonomi"], "betalingsproblemer": True, "inkasso": True}})
-    stages = {m.id: m.stage for m in engine.assess(in_collection).measures}
-    assert stages["startlan"] > stages["gjeldsradgivning"] == 0
-    paid = v2(**{**base, "okonomi": {**base["okonomi"], "betalingsproblemer": False, "inkasso": False}})
-    stages = {m.id: m.stage for m in engine.assess(paid).measures}
-    assert "gjeldsradgivning" not in stages and stages["startlan"] == 0
-
-
 def test_a_home_allocated_before_release_needs_no_temporary_fallback(engine: Engine) -> None:
     """Released in four weeks to a municipal flat already allocated: no temporary
     accommodation, and the finding says the next home is ready; without it, the fallback stays."""
