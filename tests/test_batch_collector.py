@@ -65,10 +65,12 @@ def test_a_worker_keeps_the_pages_of_its_large_blocks(monkeypatch: pytest.Monkey
     if platform.system() == "Linux" and platform.libc_ver()[0] == "glibc":
         assert batch._reuse_large_blocks() is True
     called: list[bool] = []
+    # the worker's globals are restored after the test (a failed rebuild would linger in this process)
+    for name in ("_ENGINE", "_ENGINE_FAILURE", "_COMPACT", "_LANG"):
+        monkeypatch.setattr(batch, name, getattr(batch, name))
     monkeypatch.setattr(batch, "_reuse_large_blocks", lambda: called.append(True) or True)
     monkeypatch.setattr(batch.signal, "signal", lambda *a: None)
     monkeypatch.setattr(batch.gc, "freeze", lambda: None)
     monkeypatch.setattr(batch.gc, "set_threshold", lambda *a: None)
     batch._init_worker(batch.EngineRecipe((), "x"), False)
     assert called == [True]
-    monkeypatch.setattr(batch, "_ENGINE_FAILURE", None)
