@@ -226,4 +226,9 @@ def project(assessment: Assessment) -> dict[str, Any]:
         else:
             value = _plain(value)
         out[spec.path] = value
+    # weeks left of a benefit the known income sources do not include mean nothing
+    # for this person (a stale answer): rules do not read them, as they are not asked
+    for path, (beside, benefit) in ASKED_ONLY_WITH.items():
+        if path in out and (sources := out.get(beside)) is not None and benefit not in sources:
+            del out[path]
     return out

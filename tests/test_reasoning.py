@@ -299,3 +299,11 @@ def test_a_home_allocated_before_release_needs_no_temporary_fallback(engine: Eng
     assert "okonomisk_sosialhjelp" in {m.id for m in ready.measures}
     waiting = engine.assess(v2(**case))
     assert {"midlertidig_botilbud", "kommunal_utleiebolig"} <= {m.id for m in waiting.measures}
+
+
+def test_weeks_left_of_a_benefit_the_person_does_not_have_are_not_read(engine: Engine) -> None:
+    """A stale answer (AAP weeks beside income sources without AAP) is neither asked nor read by rules."""
+    stale = engine.trace(v2(okonomi={"inntektskilder": ["arbeid"], "aap_uker_igjen": 4}, helse={"arbeidsevne": "nedsatt_uavklart"}))
+    assert not {"aap-slutter", "aap-slutter-uavklart"} & set(stale.rules)
+    current = engine.trace(v2(okonomi={"inntektskilder": ["aap"], "aap_uker_igjen": 4}, helse={"arbeidsevne": "nedsatt_uavklart"}))
+    assert {"aap-slutter", "aap-slutter-uavklart"} <= set(current.rules)
