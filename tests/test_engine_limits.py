@@ -236,6 +236,11 @@ def everything_known() -> dict[str, Any]:
         for section in sections:
             target = target.setdefault(section, {})
         target[name] = value
+    # every benefit whose weeks left are recorded is an income source, so no answer is stale (fact_schema.project)
+    from ibp_rules.fact_schema import ASKED_ONLY_WITH
+
+    sources = out["okonomi"]["inntektskilder"]
+    sources += sorted({benefit for _, benefit in ASKED_ONLY_WITH.values()} - set(sources))
     return out
 
 
