@@ -15,7 +15,7 @@ from __future__ import annotations
 import enum
 import types
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -36,6 +36,14 @@ ASKED_ONLY_WITH: dict[str, tuple[str, str]] = {
     "okonomi.overgangsstonad_uker_igjen": ("okonomi.inntektskilder", "overgangsstonad"),
     "okonomi.introduksjonsstonad_uker_igjen": ("okonomi.inntektskilder", "introduksjonsstonad"),
 }
+
+def means_nothing_here(path: str, facts: Mapping[str, Any]) -> bool:
+    """Whether ``path`` is a field of :data:`ASKED_ONLY_WITH` whose list is known without
+    the value it needs (the weeks left of a benefit the person does not receive): such a
+    field is neither asked nor read by rules. ``facts`` maps field paths to values."""
+    beside = ASKED_ONLY_WITH.get(path)
+    return beside is not None and (known := facts.get(beside[0])) is not None and beside[1] not in known
+
 
 #: Which pillar each assessment section describes (None: cuts across pillars).
 SECTION_PILLAR: dict[str, str | None] = {
@@ -228,7 +236,7 @@ def project(assessment: Assessment) -> dict[str, Any]:
         out[spec.path] = value
     # weeks left of a benefit the known income sources do not include mean nothing
     # for this person (a stale answer): rules do not read them, as they are not asked
-    for path, (beside, benefit) in ASKED_ONLY_WITH.items():
-        if path in out and (sources := out.get(beside)) is not None and benefit not in sources:
+    for path in ASKED_ONLY_WITH:
+        if path in out and means_nothing_here(path, out):
             del out[path]
     return out

@@ -32,7 +32,7 @@ from pydantic import BaseModel
 from .assessment import Assessment, assessment_from_located
 from .atomic import write_atomic
 from .errors import AssessmentError, Problem, UnknownIdError
-from .fact_schema import ASKED_ONLY_WITH, _strip_annotated, _unwrap_optional
+from .fact_schema import ASKED_ONLY_WITH, _strip_annotated, _unwrap_optional, means_nothing_here
 from .labels import question, value_label
 from .names import find, fold
 from .text import Lang, Text
@@ -99,10 +99,10 @@ def _lives_in(situations: tuple[str, ...]) -> Callable[[dict[str, Any]], bool]:
     return lambda a: a.get("bolig.situasjon") in (*situations, None)
 
 
-def _beside(path: str, value: str) -> Callable[[dict[str, Any]], bool]:
-    """Ask a field only beside the value it means something with, or while that list is unknown
-    (the weeks left of a benefit, of someone who receives it: :data:`~ibp_rules.fact_schema.ASKED_ONLY_WITH`)."""
-    return lambda a: a.get(path) is None or value in a[path]
+def _means_something(path: str) -> Callable[[dict[str, Any]], bool]:
+    """Ask a field only where it means something (the weeks left of a benefit, of someone
+    who receives it or whose income is unknown: :func:`~ibp_rules.fact_schema.means_nothing_here`)."""
+    return lambda a: not means_nothing_here(path, a)
 
 
 _CONDITIONS: dict[str, Callable[[dict[str, Any]], bool]] = {
@@ -119,7 +119,7 @@ _CONDITIONS: dict[str, Callable[[dict[str, Any]], bool]] = {
     "bolig.uker_til_utflytting": lambda a: a.get("bolig.situasjon") in ("fengsel", "institusjon", "krisesenter")
     or bool({"loslatelse", "krisesenter"} & set(a.get("malgrupper") or ())),
     "okonomi.felles_gjeld": lambda a: a.get("okonomi.gjeld") is not False,
-    **{field: _beside(*beside) for field, beside in ASKED_ONLY_WITH.items()},
+    **{field: _means_something(field) for field in ASKED_ONLY_WITH},
     # exclusions
     "bolig.ar_i_boligen": _lives_in(OWN_HOME),
     "bolig.husleierestanse": _lives_in(RENTED),

@@ -34,7 +34,7 @@ from typing import Any
 import networkx as nx
 
 from . import conditions as C
-from .fact_schema import ASKED_ONLY_WITH, FACTS
+from .fact_schema import FACTS, means_nothing_here
 from .ruleset import Ruleset
 
 
@@ -415,10 +415,5 @@ def _sorted(out: dict[str, Question], facts: dict[str, Any]) -> list[Question]:
     """The questions in assessment order, without fields that mean nothing for this
     person (:data:`~ibp_rules.fact_schema.ASKED_ONLY_WITH`: the weeks left of a
     benefit the income sources say the person does not have)."""
-    kept = []
-    for q in out.values():
-        beside = ASKED_ONLY_WITH.get(q.path)
-        if beside is not None and (known := facts.get(beside[0])) is not None and beside[1] not in known:
-            continue
-        kept.append(q)
+    kept = [q for q in out.values() if not means_nothing_here(q.path, facts)]
     return sorted(kept, key=lambda q: (FIELD_ORDER.get(q.path, len(FIELD_ORDER)), q.path))
